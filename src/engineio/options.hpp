@@ -1,0 +1,47 @@
+#pragma once
+// Engine.IO server options. Names and defaults follow Node's engine.io so that a configuration
+// ports over unchanged.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sio::engineio {
+
+struct HttpRequest;
+
+struct CorsOptions {
+  // Allowed origins; {"*"} allows any. Empty means no CORS headers at all.
+  std::vector<std::string> origins;
+  bool credentials = false;
+};
+
+// Decides whether a handshake may proceed; answer with nullopt to accept or an error message to
+// refuse (HTTP 403, code 4). May answer later, from any handler on the server's executor.
+using AllowRequest = std::function<void(const HttpRequest&,
+                                        std::function<void(std::optional<std::string> error)>)>;
+
+struct ServerOptions {
+  std::string path = "/engine.io/";
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::chrono::milliseconds upgrade_timeout{10000};
+  // Largest packet (WebSocket) or payload (polling POST) a client may send, in bytes.
+  std::size_t max_payload = 1000000;
+  // Bytes queued for one session before it counts as a slow consumer and is closed.
+  std::size_t max_send_buffer = 64 * 1024 * 1024;
+  bool allow_polling = true;
+  bool allow_websocket = true;
+  CorsOptions cors;
+  AllowRequest allow_request;
+  // HTTP hardening: bounds on what any connection may make us hold.
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};
+};
+
+}  // namespace sio::engineio

@@ -1,0 +1,95 @@
+#include "engineio/polling_transport.hpp"
+
+#include "engineio/session.hpp"
+
+namespace sio::engineio {
+
+void PollingTransport::answer(const std::shared_ptr<HttpConnection>& connection,
+                              const HttpRequest& request, http::status status, std::string body,
+                              std::string_view content_type) {
+  auto res = make_response(request, status, std::move(body), content_type);
+  res.set(http::field::cache_control, "no-store");
+  if (decorate) decorate(request, res);
+  connection->respond(std::move(res));
+}
+
+void PollingTransport::send(std::vector<FramePtr> frames) {
+  if (!poll_) return;
+  std::size_t size = frames.empty() ? 0 : frames.size() - 1;
+  for (const auto& frame : frames) size += frame->polling_bytes().size();
+  std::string body;
+  body.reserve(size);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (i) body += kRecordSeparator;
+    body += frames[i]->polling_bytes();
+  }
+  auto connection = std::move(poll_);
+  poll_ = nullptr;
+  answer(connection, poll_request_, http::status::ok, std::move(body), "text/plain; charset=UTF-8");
+}
+
+void PollingTransport::close(bool client_initiated) {
+  if (closed_) return;
+  closed_ = true;
+  if (poll_) {
+    send({Frame::text(client_initiated ? PacketType::noop : PacketType::close)});
+  }
+}
+
+void PollingTransport::on_poll(const std::shared_ptr<HttpConnection>& connection,
+                               HttpRequest request) {
+  auto session = session_.lock();
+  if (!session || closed_) {
+    return answer(connection, request, http::status::bad_request, "", "text/plain");
+  }
+  if (poll_) {
+    // Two GETs at once would let responses overtake each other: the spec closes the session.
+    answer(connection, request, http::status::bad_request, "", "text/plain");
+    return session->terminate(CloseReason::transport_error);
+  }
+  poll_ = connection;
+  request.message.body().clear();
+  poll_request_ = std::move(request);
+  std::weak_ptr<PollingTransport> weak = shared_from_this();
+  connection->watch_for_disconnect([weak, connection] {
+    auto self = weak.lock();
+    if (!self || self->poll_ != connection) return;
+    self->poll_ = nullptr;
+    if (auto session = self->session_.lock())
+      session->handle_transport_closed(*self, CloseReason::transport_error);
+  });
+  session->handle_writable(*this);
+}
+
+void PollingTransport::on_data(const std::shared_ptr<HttpConnection>& connection,
+                               HttpRequest request) {
+  auto session = session_.lock();
+  if (!session || closed_) {
+    return answer(connection, request, http::status::bad_request, "", "text/plain");
+  }
+  if (request.body_too_large) {
+    auto res = make_response(request, http::status::payload_too_large, "", "text/plain");
+    res.keep_alive(false);
+    if (decorate) decorate(request, res);
+    connection->respond(std::move(res));
+    return session->terminate(CloseReason::transport_error);
+  }
+  // v4 payloads are text only (binary travels base64-encoded).
+  if (request.header(http::field::content_type) == "application/octet-stream") {
+    answer(connection, request, http::status::bad_request, "", "text/plain");
+    return session->terminate(CloseReason::transport_error);
+  }
+  auto packets = decode_payload(request.message.body());
+  if (!packets) {
+    answer(connection, request, http::status::bad_request, "", "text/plain");
+    return session->terminate(CloseReason::parse_error);
+  }
+  for (const auto& packet : *packets) {
+    if (session->state() == Session::State::closed) break;
+    session->handle_packet(*this, packet.type, packet.data, packet.binary);
+  }
+  // "text/html" rather than "text/plain": some user agents offer a plain-text answer as a download.
+  answer(connection, request, http::status::ok, "ok", "text/html");
+}
+
+}  // namespace sio::engineio

@@ -1,0 +1,42 @@
+#pragma once
+// HTTP long-polling: the client's GET is held until there is something to send (everything
+// queued goes out in one response), and its POST bodies carry packets in.
+
+#include <memory>
+
+#include "engineio/http_connection.hpp"
+#include "engineio/transport.hpp"
+
+namespace sio::engineio {
+
+class Session;
+
+class PollingTransport : public Transport, public std::enable_shared_from_this<PollingTransport> {
+ public:
+  explicit PollingTransport(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+
+  std::string_view name() const override { return "polling"; }
+  bool writable() const override { return poll_ != nullptr; }
+  void send(std::vector<FramePtr> frames) override;
+  std::size_t buffered_bytes() const override { return 0; }
+  void close(bool client_initiated) override;
+
+  // A GET for this session. A second GET while one is held breaks the protocol.
+  void on_poll(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
+  // A POST for this session, its body complete.
+  void on_data(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
+
+  // Set by the server: headers every response of this endpoint carries (CORS).
+  std::function<void(const HttpRequest&, Response&)> decorate;
+
+ private:
+  void answer(const std::shared_ptr<HttpConnection>& connection, const HttpRequest& request,
+              http::status status, std::string body, std::string_view content_type);
+
+  std::weak_ptr<Session> session_;
+  std::shared_ptr<HttpConnection> poll_;
+  HttpRequest poll_request_;  // headers only: what the held GET's response must match
+  bool closed_ = false;
+};
+
+}  // namespace sio::engineio

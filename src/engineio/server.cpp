@@ -1,0 +1,175 @@
+#include "engineio/server.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "engineio/polling_transport.hpp"
+#include "engineio/session_id.hpp"
+#include "engineio/websocket_transport.hpp"
+
+namespace sio::engineio {
+
+namespace websocket = boost::beast::websocket;
+
+Server::Server(boost::asio::io_context& ctx, ServerOptions options)
+    : ctx_(ctx), options_(std::move(options)), cors_(options_.cors) {}
+
+Server::~Server() {
+  *alive_ = false;
+  if (listener_) listener_->stop();
+}
+
+void Server::listen(const std::string& host, unsigned short port) {
+  listener_ = std::make_shared<Listener>(ctx_, host, port, *this, options_);
+  listener_->start();
+}
+
+unsigned short Server::port() const { return listener_ ? listener_->port() : 0; }
+
+void Server::close() {
+  if (listener_) listener_->stop();
+  auto sessions = sessions_;
+  for (auto& [id, session] : sessions) session->terminate(CloseReason::server_shutdown);
+}
+
+bool Server::is_engine_path(std::string_view path) const {
+  return path.starts_with(options_.path) ||
+         (options_.path.ends_with('/') && path == options_.path.substr(0, options_.path.size() - 1));
+}
+
+std::size_t Server::body_limit(const Request& header) const {
+  auto target = std::string_view(header.target());
+  return is_engine_path(target.substr(0, target.find('?'))) ? options_.max_payload : 64 * 1024;
+}
+
+void Server::handle(std::shared_ptr<HttpConnection> connection, HttpRequest request) {
+  if (is_engine_path(request.path)) return handle_engine_request(connection, std::move(request));
+  if (fallback_) return fallback_(std::move(connection), std::move(request));
+  auto res = make_response(request, http::status::not_found, "Not Found", "text/plain");
+  connection->respond(std::move(res));
+}
+
+void Server::reject(const std::shared_ptr<HttpConnection>& connection, const HttpRequest& request,
+                    ErrorCode code, std::string_view message) {
+  if (message.empty()) message = error_message(code);
+  // JSON-escaping is unnecessary for our own messages; an application's is passed through
+  // std::string only after we strip quotes and backslashes.
+  std::string text;
+  for (char c : message) {
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) text += c;
+  }
+  auto res = make_response(request, static_cast<http::status>(error_status(code)),
+                           R"({"code":)" + std::to_string(static_cast<int>(code)) +
+                               R"(,"message":")" + text + R"("})",
+                           "application/json");
+  cors_.apply(request, res);
+  connection->respond(std::move(res));
+}
+
+void Server::handle_engine_request(const std::shared_ptr<HttpConnection>& connection,
+                                   HttpRequest request) {
+  const auto method = request.message.method();
+  if (method == http::verb::options) return connection->respond(cors_.preflight(request));
+
+  const auto transport = request.query_param("transport");
+  const bool transport_known = transport && ((*transport == "polling" && options_.allow_polling) ||
+                                             (*transport == "websocket" && options_.allow_websocket));
+  if (!transport_known) return reject(connection, request, ErrorCode::unknown_transport);
+
+  const bool is_upgrade = websocket::is_upgrade(request.message);
+  const auto sid = request.query_param("sid");
+  if (!sid) return handshake(connection, std::move(request));
+
+  auto it = sessions_.find(std::string(*sid));
+  if (it == sessions_.end()) return reject(connection, request, ErrorCode::unknown_sid);
+  auto session = it->second;
+
+  if (*transport == "websocket") {
+    if (!is_upgrade) return reject(connection, request, ErrorCode::bad_request);
+    return upgrade(connection, std::move(request), session);
+  }
+
+  // Polling request on a session that has moved to WebSocket (or never used polling).
+  if (session->transport_name() != "polling" || is_upgrade) {
+    return reject(connection, request, ErrorCode::bad_request);
+  }
+  auto* polling = static_cast<PollingTransport*>(session->transport());
+  if (method == http::verb::get) return polling->on_poll(connection, std::move(request));
+  if (method == http::verb::post) return polling->on_data(connection, std::move(request));
+  reject(connection, request, ErrorCode::bad_request);
+}
+
+void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {
+  if (request.message.method() != http::verb::get) {
+    return reject(connection, request, ErrorCode::bad_handshake_method);
+  }
+  const bool is_upgrade = websocket::is_upgrade(request.message);
+  const bool wants_websocket = request.query_param("transport") == "websocket";
+  if (wants_websocket != is_upgrade) return reject(connection, request, ErrorCode::bad_request);
+  if (request.query_param("EIO") != "4") {
+    return reject(connection, request, ErrorCode::unsupported_protocol_version);
+  }
+  if (!options_.allow_request) return open_session(connection, std::move(request));
+
+  auto shared_request = std::make_shared<HttpRequest>(std::move(request));
+  options_.allow_request(
+      *shared_request, [this, alive = alive_, connection, shared_request](
+                           std::optional<std::string> error) {
+        if (!*alive || !connection->is_open()) return;
+        if (error) return reject(connection, *shared_request, ErrorCode::forbidden, *error);
+        open_session(connection, std::move(*shared_request));
+      });
+}
+
+std::shared_ptr<Session> Server::make_session(HttpRequest request) {
+  auto id = generate_session_id();
+  return std::make_shared<Session>(ctx_.get_executor(), id, std::move(request), options_,
+                                   [this, alive = alive_](Session& session) {
+                                     if (*alive) sessions_.erase(session.id());
+                                   });
+}
+
+void Server::open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {
+  if (websocket::is_upgrade(request.message)) {
+    auto ws = std::make_shared<WebSocketTransport>(connection->take_stream(), options_);
+    auto upgrade_request = std::make_shared<Request>(request.message);
+    ws->accept(*upgrade_request, [this, alive = alive_, ws, upgrade_request,
+                                  request = std::move(request)]() mutable {
+      if (!*alive) return;
+      auto session = make_session(std::move(request));
+      sessions_.emplace(session->id(), session);
+      ws->attach(session);
+      session->open(ws);
+      if (on_connection_) on_connection_(session);
+    });
+    return;
+  }
+  auto session = make_session(request);
+  auto polling = std::make_shared<PollingTransport>(session);
+  polling->decorate = [this](const HttpRequest& req, Response& res) { cors_.apply(req, res); };
+  sessions_.emplace(session->id(), session);
+  session->open(polling);
+  // The handshake GET is the first poll: it carries the open packet back, alone, before the
+  // layer above hears of the session (as Node's engine.io does).
+  polling->on_poll(connection, std::move(request));
+  if (on_connection_ && session->state() == Session::State::open) on_connection_(session);
+}
+
+void Server::upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequest request,
+                     const std::shared_ptr<Session>& session) {
+  auto ws = std::make_shared<WebSocketTransport>(connection->take_stream(), options_);
+  auto upgrade_request = std::make_shared<Request>(std::move(request.message));
+  std::weak_ptr<Session> weak = session;
+  ws->accept(*upgrade_request, [ws, weak, upgrade_request] {
+    // One WebSocket per session, and only to upgrade from polling: any other is accepted and
+    // closed at once, as Node's engine.io does (clients treat a refused handshake as an error).
+    auto session = weak.lock();
+    if (!session || session->state() != Session::State::open || session->upgrading() ||
+        session->transport_name() != "polling") {
+      return ws->close(false);
+    }
+    ws->attach(session);
+    session->begin_upgrade(ws);
+  });
+}
+
+}  // namespace sio::engineio

@@ -1,0 +1,237 @@
+#include "engineio/session.hpp"
+
+namespace sio::engineio {
+
+namespace asio = boost::asio;
+
+namespace {
+
+const FramePtr& ping_frame() {
+  static const FramePtr frame = Frame::text(PacketType::ping);
+  return frame;
+}
+const FramePtr& noop_frame() {
+  static const FramePtr frame = Frame::text(PacketType::noop);
+  return frame;
+}
+const FramePtr& close_frame() {
+  static const FramePtr frame = Frame::text(PacketType::close);
+  return frame;
+}
+
+// How long a closing polling session waits for the GET that carries its close packet.
+constexpr std::chrono::seconds kPollingCloseTimeout{30};
+
+}  // namespace
+
+Session::Session(asio::any_io_executor executor, std::string id, HttpRequest request,
+                 const ServerOptions& options, FinishedHandler on_finished)
+    : executor_(executor),
+      id_(std::move(id)),
+      request_(std::move(request)),
+      options_(options),
+      on_finished_(std::move(on_finished)),
+      ping_timer_(executor),
+      pong_timer_(executor),
+      upgrade_timer_(executor),
+      close_timer_(executor) {
+  request_.message.body().clear();
+}
+
+std::string_view Session::transport_name() const {
+  return transport_ ? transport_->name() : std::string_view{};
+}
+
+std::string Session::open_packet_json() const {
+  const bool can_upgrade = transport_->name() == "polling" && options_.allow_websocket;
+  return std::string(R"({"sid":")") + id_ + R"(","upgrades":)" +
+         (can_upgrade ? R"(["websocket"])" : "[]") +
+         R"(,"pingInterval":)" + std::to_string(options_.ping_interval.count()) +
+         R"(,"pingTimeout":)" + std::to_string(options_.ping_timeout.count()) +
+         R"(,"maxPayload":)" + std::to_string(options_.max_payload) + "}";
+}
+
+void Session::open(std::shared_ptr<Transport> transport) {
+  transport_ = std::move(transport);
+  state_ = State::open;
+  send(Frame::text(PacketType::open, open_packet_json()));
+  schedule_ping();
+}
+
+void Session::send(FramePtr frame) {
+  if (state_ != State::open) return;
+  const std::size_t queued = buffered_bytes_ + (transport_ ? transport_->buffered_bytes() : 0);
+  if (queued + frame->size() > options_.max_send_buffer) {
+    // The peer does not read fast enough; holding more would grow memory without bound.
+    return terminate(CloseReason::transport_error);
+  }
+  buffered_bytes_ += frame->size();
+  write_buffer_.push_back(std::move(frame));
+  flush();
+}
+
+void Session::send_text(std::string_view text) { send(Frame::text(PacketType::message, text)); }
+
+void Session::send_binary(std::string bytes) { send(Frame::binary(std::move(bytes))); }
+
+void Session::flush() {
+  if (state_ == State::closed || !transport_ || !transport_->writable()) return;
+  if (write_buffer_.empty()) {
+    // A GET held while the client probes a WebSocket is released so the client can pause polling.
+    if (upgrading_transport_ && probed_) transport_->send({noop_frame()});
+    return;
+  }
+  std::vector<FramePtr> batch;
+  batch.swap(write_buffer_);
+  buffered_bytes_ = 0;
+  const bool carries_close = state_ == State::closing;
+  transport_->send(std::move(batch));
+  // A polling session that was closing has now delivered its close packet.
+  if (carries_close && transport_->name() == "polling") terminate(CloseReason::forced_close);
+}
+
+void Session::close() {
+  if (state_ != State::open) return;
+  if (transport_->name() == "polling") {
+    // The close packet rides on the next GET, after everything already queued.
+    write_buffer_.push_back(close_frame());
+    state_ = State::closing;
+    if (transport_->writable()) return flush();
+    auto weak = weak_from_this();
+    close_timer_.expires_after(kPollingCloseTimeout);
+    close_timer_.async_wait([weak](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->terminate(CloseReason::forced_close);
+    });
+    return;
+  }
+  flush();
+  terminate(CloseReason::forced_close);
+}
+
+void Session::terminate(CloseReason reason, bool client_initiated) {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  ping_timer_.cancel();
+  pong_timer_.cancel();
+  upgrade_timer_.cancel();
+  close_timer_.cancel();
+  if (upgrading_transport_) upgrading_transport_->close(false);
+  upgrading_transport_.reset();
+  if (transport_) transport_->close(client_initiated);
+  write_buffer_.clear();
+  buffered_bytes_ = 0;
+  // Keep this alive through the callbacks: the owner drops its reference in on_finished.
+  auto self = shared_from_this();
+  if (on_finished_) on_finished_(*this);
+  if (auto handler = std::move(on_close_)) handler(reason);
+  on_message_ = nullptr;
+  on_upgrade_ = nullptr;
+}
+
+void Session::schedule_ping() {
+  ping_timer_.expires_after(options_.ping_interval);
+  ping_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->on_ping_due();
+  });
+}
+
+void Session::on_ping_due() {
+  if (state_ != State::open) return;
+  send(ping_frame());
+  pong_timer_.expires_after(options_.ping_timeout);
+  pong_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->terminate(CloseReason::ping_timeout);
+  });
+}
+
+void Session::on_pong() {
+  pong_timer_.cancel();
+  schedule_ping();
+}
+
+void Session::handle_packet(Transport& from, PacketType type, std::string_view data, bool binary) {
+  if (state_ == State::closed) return;
+  if (upgrading_transport_ && &from == upgrading_transport_.get()) {
+    return handle_upgrade_packet(type, data);
+  }
+  if (&from != transport_.get()) return;
+  switch (type) {
+    case PacketType::pong:
+      on_pong();
+      break;
+    case PacketType::message:
+      if (on_message_) on_message_(data, binary);
+      break;
+    case PacketType::close:
+      terminate(CloseReason::transport_close, true);
+      break;
+    case PacketType::ping:
+      // In v4 only the server pings; a ping from the client is a protocol violation.
+      terminate(CloseReason::transport_error);
+      break;
+    case PacketType::open:
+    case PacketType::upgrade:
+    case PacketType::noop:
+      break;
+  }
+}
+
+void Session::handle_writable(Transport& from) {
+  if (&from == transport_.get()) flush();
+}
+
+void Session::handle_transport_closed(Transport& from, CloseReason reason) {
+  if (upgrading_transport_ && &from == upgrading_transport_.get()) {
+    upgrading_transport_.reset();
+    upgrade_timer_.cancel();
+    probed_ = false;
+    return;
+  }
+  if (&from == transport_.get()) terminate(reason);
+}
+
+void Session::begin_upgrade(std::shared_ptr<Transport> websocket) {
+  upgrading_transport_ = std::move(websocket);
+  probed_ = false;
+  upgrade_timer_.expires_after(options_.upgrade_timeout);
+  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->abandon_upgrade();
+  });
+}
+
+void Session::handle_upgrade_packet(PacketType type, std::string_view data) {
+  if (type == PacketType::ping && data == "probe") {
+    upgrading_transport_->send({Frame::text(PacketType::pong, "probe")});
+    probed_ = true;
+    flush();
+  } else if (type == PacketType::upgrade) {
+    complete_upgrade();
+  } else {
+    abandon_upgrade();
+  }
+}
+
+void Session::complete_upgrade() {
+  upgrade_timer_.cancel();
+  auto old = std::move(transport_);
+  transport_ = std::move(upgrading_transport_);
+  upgraded_ = true;
+  probed_ = false;
+  // Release a GET the client may still hold; the polling transport is done after this.
+  if (old->writable()) old->send({noop_frame()});
+  old->close(true);
+  if (on_upgrade_) on_upgrade_();
+  flush();
+}
+
+void Session::abandon_upgrade() {
+  upgrade_timer_.cancel();
+  probed_ = false;
+  if (auto ws = std::move(upgrading_transport_)) ws->close(false);
+}
+
+}  // namespace sio::engineio

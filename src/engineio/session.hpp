@@ -1,0 +1,110 @@
+#pragma once
+// One Engine.IO session: the state machine of the protocol (opening → open → closing → closed),
+// the heartbeat, the upgrade from polling to WebSocket and the write buffer. The layer above sees
+// messages and a close reason; it never sees a transport.
+//
+// A session lives on one executor and never moves; every member runs there.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engineio/close_reason.hpp"
+#include "engineio/frame.hpp"
+#include "engineio/http_request.hpp"
+#include "engineio/options.hpp"
+#include "engineio/transport.hpp"
+
+namespace sio::engineio {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  enum class State { opening, open, closing, closed };
+
+  using MessageHandler = std::function<void(std::string_view data, bool binary)>;
+  using CloseHandler = std::function<void(CloseReason reason)>;
+  // Told once, when the session has closed, so that its owner can forget it.
+  using FinishedHandler = std::function<void(Session&)>;
+
+  Session(boost::asio::any_io_executor executor, std::string id, HttpRequest request,
+          const ServerOptions& options, FinishedHandler on_finished);
+
+  // Starts the session on its first transport: queues the open packet, starts the heartbeat.
+  void open(std::shared_ptr<Transport> transport);
+
+  const std::string& id() const { return id_; }
+  // The request that opened the session (headers, query, remote address).
+  const HttpRequest& request() const { return request_; }
+  State state() const { return state_; }
+  std::string_view transport_name() const;
+  bool upgrading() const { return upgrading_transport_ != nullptr; }
+  bool upgraded() const { return upgraded_; }
+
+  // Queues a packet. Dropped once the session is closing. A session whose queue outgrows
+  // `max_send_buffer` is a slow consumer and is closed.
+  void send(FramePtr frame);
+  void send_text(std::string_view text);
+  void send_binary(std::string bytes);
+
+  // Server-side close: what is queued still goes out, then the transport closes.
+  void close();
+
+  void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
+  void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
+  void on_upgrade(std::function<void()> handler) { on_upgrade_ = std::move(handler); }
+
+  // --- called by transports and the server ---
+
+  // A packet arrived on `from` (the current transport or the one being upgraded to).
+  void handle_packet(Transport& from, PacketType type, std::string_view data, bool binary);
+  // `from` can take a batch now (a GET arrived).
+  void handle_writable(Transport& from);
+  // `from` ended on its own (peer gone, protocol error at transport level).
+  void handle_transport_closed(Transport& from, CloseReason reason);
+  // A WebSocket for this session connected and awaits the probe.
+  void begin_upgrade(std::shared_ptr<Transport> websocket);
+  // Closes at once, for a protocol error or a client-side close.
+  void terminate(CloseReason reason, bool client_initiated = false);
+
+  Transport* transport() const { return transport_.get(); }
+
+ private:
+  void flush();
+  void schedule_ping();
+  void on_ping_due();
+  void on_pong();
+  void handle_upgrade_packet(PacketType type, std::string_view data);
+  void complete_upgrade();
+  void abandon_upgrade();
+  std::string open_packet_json() const;
+
+  boost::asio::any_io_executor executor_;
+  std::string id_;
+  HttpRequest request_;
+  const ServerOptions& options_;
+  FinishedHandler on_finished_;
+
+  State state_ = State::opening;
+  std::shared_ptr<Transport> transport_;
+  std::shared_ptr<Transport> upgrading_transport_;
+  bool probed_ = false;
+  bool upgraded_ = false;
+
+  std::vector<FramePtr> write_buffer_;
+  std::size_t buffered_bytes_ = 0;
+
+  boost::asio::steady_timer ping_timer_;
+  boost::asio::steady_timer pong_timer_;
+  boost::asio::steady_timer upgrade_timer_;
+  boost::asio::steady_timer close_timer_;
+
+  MessageHandler on_message_;
+  CloseHandler on_close_;
+  std::function<void()> on_upgrade_;
+};
+
+}  // namespace sio::engineio
