@@ -10,7 +10,7 @@ using tcp = asio::ip::tcp;
 
 Listener::Listener(asio::io_context& ctx, const std::string& host, unsigned short port,
                    HttpRouter& router, const ServerOptions& options)
-    : acceptor_(ctx), router_(router), options_(options) {
+    : acceptor_(ctx), retry_timer_(ctx), router_(router), options_(options) {
   auto address = asio::ip::make_address(host.empty() ? "::" : host);
   tcp::endpoint endpoint{address, port};
   boost::system::error_code ec;
@@ -38,13 +38,22 @@ void Listener::start() { accept(); }
 void Listener::stop() {
   boost::system::error_code ec;
   acceptor_.close(ec);
+  retry_timer_.cancel();
 }
 
 void Listener::accept() {
   acceptor_.async_accept([self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-    // Out of descriptors or similar: keep accepting, this one connection is lost.
-    if (!ec) std::make_shared<HttpConnection>(std::move(socket), self->router_, self->options_)->start();
+    if (ec) {
+      // Out of descriptors or similar: this connection is lost; pause before the next accept
+      // rather than spin on the same error.
+      self->retry_timer_.expires_after(std::chrono::milliseconds(50));
+      self->retry_timer_.async_wait([self](boost::system::error_code wait_ec) {
+        if (!wait_ec) self->accept();
+      });
+      return;
+    }
+    std::make_shared<HttpConnection>(std::move(socket), self->router_, self->options_)->start();
     self->accept();
   });
 }

@@ -3,6 +3,7 @@
 // IPv4 too) unless given an IPv4 address.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void accept();
 
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
   HttpRouter& router_;
   const ServerOptions& options_;
   unsigned short port_ = 0;

@@ -1,0 +1,240 @@
+// The session state machine, driven through a transport that records what it is given, on a
+// real io_context with short heartbeat intervals.
+
+#include "engineio/session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+using namespace sio::engineio;
+using namespace std::chrono_literals;
+
+namespace {
+
+class RecordingTransport : public Transport {
+ public:
+  explicit RecordingTransport(std::string name, bool writable)
+      : name_(std::move(name)), writable_(writable) {}
+
+  std::string_view name() const override { return name_; }
+  bool writable() const override { return writable_ && !closed; }
+  void send(std::vector<FramePtr> frames) override {
+    std::vector<std::string> batch;
+    for (auto& f : frames) batch.emplace_back(f->polling_bytes());
+    batches.push_back(batch);
+    if (on_send) on_send(batch);
+    // Like a held GET, polling is writable once per request.
+    if (name_ == "polling") writable_ = false;
+  }
+  std::size_t buffered_bytes() const override { return 0; }
+  void close(bool client_initiated) override {
+    closed = true;
+    closed_by_client = client_initiated;
+  }
+
+  void make_writable() { writable_ = true; }
+  std::vector<std::string> all_sent() const {
+    std::vector<std::string> out;
+    for (auto& b : batches) out.insert(out.end(), b.begin(), b.end());
+    return out;
+  }
+
+  std::vector<std::vector<std::string>> batches;
+  std::function<void(const std::vector<std::string>&)> on_send;
+  bool closed = false;
+  bool closed_by_client = false;
+
+ private:
+  std::string name_;
+  bool writable_;
+};
+
+class SessionTest : public ::testing::Test {
+ protected:
+  SessionTest() {
+    options.ping_interval = 40ms;
+    options.ping_timeout = 60ms;
+    options.max_payload = 1000;
+    options.max_send_buffer = 100;
+  }
+
+  std::shared_ptr<Session> open_session(std::shared_ptr<RecordingTransport> transport) {
+    HttpRequest request;
+    auto session = std::make_shared<Session>(ctx.get_executor(), "sid123", std::move(request),
+                                             options, [this](Session&) { ++finished; });
+    session->on_close([this](CloseReason reason) { reasons.push_back(reason); });
+    session->on_message([this](std::string_view data, bool binary) {
+      messages.emplace_back(std::string(binary ? "bin:" : "txt:") + std::string(data));
+    });
+    session->open(std::move(transport));
+    return session;
+  }
+
+  boost::asio::io_context ctx;
+  ServerOptions options;
+  std::vector<CloseReason> reasons;
+  std::vector<std::string> messages;
+  int finished = 0;
+};
+
+}  // namespace
+
+TEST_F(SessionTest, open_packet_advertises_sid_upgrades_and_heartbeat) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  ASSERT_EQ(polling->batches.size(), 1u);
+  EXPECT_EQ(polling->batches[0][0],
+            R"(0{"sid":"sid123","upgrades":["websocket"],"pingInterval":40,"pingTimeout":60,)"
+            R"("maxPayload":1000})");
+}
+
+TEST_F(SessionTest, websocket_session_advertises_no_upgrades) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  open_session(ws);
+  EXPECT_NE(ws->batches[0][0].find(R"("upgrades":[])"), std::string::npos);
+}
+
+TEST_F(SessionTest, pings_after_the_interval) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws);
+  ctx.run_for(55ms);
+  ASSERT_EQ(ws->all_sent().size(), 2u);
+  EXPECT_EQ(ws->all_sent()[1], "2");
+}
+
+TEST_F(SessionTest, closes_with_ping_timeout_when_no_pong_arrives) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws);
+  ctx.run_for(250ms);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::ping_timeout);
+  EXPECT_EQ(session->state(), Session::State::closed);
+  EXPECT_TRUE(ws->closed);
+  EXPECT_EQ(finished, 1);
+}
+
+TEST_F(SessionTest, stays_open_while_pongs_answer_pings) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws);
+  int pings = 0;
+  ws->on_send = [&](const std::vector<std::string>& batch) {
+    if (batch == std::vector<std::string>{"2"}) {
+      ++pings;
+      boost::asio::post(ctx, [&] { session->handle_packet(*ws, PacketType::pong, "", false); });
+    }
+  };
+  ctx.run_for(400ms);
+  EXPECT_TRUE(reasons.empty());
+  EXPECT_GE(pings, 3);
+}
+
+TEST_F(SessionTest, delivers_text_and_binary_messages) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws);
+  session->handle_packet(*ws, PacketType::message, "hi", false);
+  session->handle_packet(*ws, PacketType::message, "\x01", true);
+  EXPECT_EQ(messages, (std::vector<std::string>{"txt:hi", "bin:\x01"}));
+}
+
+TEST_F(SessionTest, close_packet_from_client_is_a_transport_close) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  session->handle_packet(*polling, PacketType::close, "", false);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::transport_close);
+  EXPECT_TRUE(polling->closed_by_client);
+}
+
+TEST_F(SessionTest, ping_from_client_is_a_transport_error) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws);
+  session->handle_packet(*ws, PacketType::ping, "", false);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::transport_error);
+}
+
+TEST_F(SessionTest, polling_batches_everything_queued_until_the_next_get) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);  // the open packet took the first GET
+  session->send_text("a");
+  session->send_binary("\x01");
+  session->send_text("b");
+  EXPECT_EQ(polling->batches.size(), 1u);
+  polling->make_writable();
+  session->handle_writable(*polling);
+  ASSERT_EQ(polling->batches.size(), 2u);
+  EXPECT_EQ(polling->batches[1], (std::vector<std::string>{"4a", "bAQ==", "4b"}));
+}
+
+TEST_F(SessionTest, slow_consumer_is_closed_when_its_queue_is_full) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  for (int i = 0; i < 20 && reasons.empty(); ++i) session->send_text("0123456789");
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::transport_error);
+}
+
+TEST_F(SessionTest, forced_close_on_polling_waits_for_the_next_get) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  session->send_text("last");
+  session->close();
+  EXPECT_EQ(session->state(), Session::State::closing);
+  session->send_text("dropped");
+  polling->make_writable();
+  session->handle_writable(*polling);
+  EXPECT_EQ(polling->batches.back(), (std::vector<std::string>{"4last", "1"}));
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::forced_close);
+}
+
+TEST_F(SessionTest, upgrade_probe_then_upgrade_moves_the_queue_to_websocket) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  bool upgraded = false;
+  session->on_upgrade([&] { upgraded = true; });
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  session->begin_upgrade(ws);
+  polling->make_writable();  // the client holds a GET while it probes
+  session->handle_packet(*ws, PacketType::ping, "probe", false);
+  EXPECT_EQ(ws->all_sent(), (std::vector<std::string>{"3probe"}));
+  EXPECT_EQ(polling->batches.back(), (std::vector<std::string>{"6"}));  // GET released
+  session->send_text("queued during upgrade");
+  session->handle_packet(*ws, PacketType::upgrade, "", false);
+  EXPECT_TRUE(upgraded);
+  EXPECT_TRUE(session->upgraded());
+  EXPECT_EQ(session->transport_name(), "websocket");
+  EXPECT_EQ(ws->all_sent().back(), "4queued during upgrade");
+  EXPECT_TRUE(polling->closed);
+  session->handle_packet(*polling, PacketType::message, "stale", false);
+  session->handle_packet(*ws, PacketType::message, "fresh", false);
+  EXPECT_EQ(messages, (std::vector<std::string>{"txt:fresh"}));
+}
+
+TEST_F(SessionTest, unexpected_packet_during_probe_abandons_the_upgrade_only) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  session->begin_upgrade(ws);
+  session->handle_packet(*ws, PacketType::message, "too early", false);
+  EXPECT_TRUE(ws->closed);
+  EXPECT_FALSE(session->upgrading());
+  EXPECT_EQ(session->state(), Session::State::open);
+  EXPECT_EQ(session->transport_name(), "polling");
+  EXPECT_TRUE(messages.empty());
+}
+
+TEST_F(SessionTest, upgrade_times_out_when_the_client_never_completes_it) {
+  options.upgrade_timeout = 20ms;
+  options.ping_interval = 1s;
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  session->begin_upgrade(ws);
+  ctx.run_for(50ms);
+  EXPECT_TRUE(ws->closed);
+  EXPECT_FALSE(session->upgrading());
+  EXPECT_EQ(session->state(), Session::State::open);
+}
