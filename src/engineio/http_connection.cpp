@@ -52,6 +52,9 @@ void HttpConnection::wait_for_request() {
 void HttpConnection::read_header() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+  // The parser would refuse a large Content-Length while reading the header, before the route
+  // is known; the route's own limit is applied in on_header.
+  parser_->body_limit(boost::none);
   stream_.expires_after(options_.header_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
