@@ -35,11 +35,14 @@ else
   echo "deps: Debian packages present"
 fi
 
-if [[ -f package-lock.json ]]; then
-  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    echo "deps: npm ci"
-    npm ci --no-audit --no-fund --loglevel=error
+# Our own packages, then the upstream conformance suites', each with the lockfile it ships.
+for dir in . tests/conformance/engineio tests/conformance/socketio; do
+  [[ -f $dir/package-lock.json ]] || continue
+  if [[ ! -f $dir/node_modules/.package-lock.json ||
+        $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    echo "deps: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   else
-    echo "deps: npm packages present"
+    echo "deps: npm packages present in $dir"
   fi
-fi
+done

@@ -25,6 +25,8 @@ struct HttpRequest {
   std::chrono::system_clock::time_point received_at;
   // The body was larger than the route allows; `message.body()` is empty.
   bool body_too_large = false;
+  // Set once a poll has been held back while a WebSocket upgrade was settling (see Server).
+  bool held_for_upgrade = false;
 
   // Parses path and query from the request target (percent-decoded). Returns false for a target
   // that is not a valid origin-form.

@@ -1,5 +1,6 @@
 #include "engineio/server.hpp"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "engineio/polling_transport.hpp"
@@ -8,7 +9,12 @@
 
 namespace sio::engineio {
 
+namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
+
+namespace {
+constexpr auto kUpgradeSettleTime = std::chrono::milliseconds(50);
+}  // namespace
 
 Server::Server(boost::asio::io_context& ctx, ServerOptions options)
     : ctx_(ctx), options_(std::move(options)), cors_(options_.cors) {}
@@ -92,10 +98,28 @@ void Server::handle_engine_request(const std::shared_ptr<HttpConnection>& connec
   if (session->transport_name() != "polling" || is_upgrade) {
     return reject(connection, request, ErrorCode::bad_request);
   }
+  if (method == http::verb::get && session->upgrading() && !request.held_for_upgrade) {
+    return hold_poll_during_upgrade(connection, std::move(request));
+  }
   auto* polling = static_cast<PollingTransport*>(session->transport());
   if (method == http::verb::get) return polling->on_poll(connection, std::move(request));
   if (method == http::verb::post) return polling->on_data(connection, std::move(request));
   reject(connection, request, ErrorCode::bad_request);
+}
+
+// A client sends its upgrade packets on the new WebSocket before any later poll, but the two
+// connections are read independently, so the poll may be handled first. Holding it for a moment
+// lets the upgrade settle: once it completes, the poll is refused like any poll after an upgrade;
+// otherwise it proceeds (and is released with a noop if a probe arrived meanwhile).
+void Server::hold_poll_during_upgrade(const std::shared_ptr<HttpConnection>& connection,
+                                      HttpRequest request) {
+  request.held_for_upgrade = true;
+  auto timer = std::make_shared<asio::steady_timer>(ctx_, kUpgradeSettleTime);
+  timer->async_wait([this, alive = alive_, timer, connection,
+                     request = std::move(request)](boost::system::error_code) mutable {
+    if (!*alive || !connection->is_open()) return;
+    handle_engine_request(connection, std::move(request));
+  });
 }
 
 void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {

@@ -46,6 +46,8 @@ class Server : public HttpRouter {
  private:
   void handle_engine_request(const std::shared_ptr<HttpConnection>& connection,
                              HttpRequest request);
+  void hold_poll_during_upgrade(const std::shared_ptr<HttpConnection>& connection,
+                               HttpRequest request);
   void handshake(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
   void open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
   void upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequest request,

@@ -70,6 +70,13 @@ void Session::send(FramePtr frame) {
   flush();
 }
 
+bool Session::ready_for_volatile() const {
+  // A little backlog on a WebSocket is normal under load; more means the client lags behind.
+  constexpr std::size_t kVolatileBacklog = 64 * 1024;
+  return state_ == State::open && transport_ && transport_->writable() && !upgrading_transport_ &&
+         buffered_bytes_ + transport_->buffered_bytes() < kVolatileBacklog;
+}
+
 void Session::send_text(std::string_view text) { send(Frame::text(PacketType::message, text)); }
 
 void Session::send_binary(std::string bytes) { send(Frame::binary(std::move(bytes))); }

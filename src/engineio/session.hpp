@@ -49,6 +49,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void send(FramePtr frame);
   void send_text(std::string_view text);
   void send_binary(std::string bytes);
+  // Whether a packet sent now would leave at once rather than wait in a queue: what "volatile"
+  // packets ask for (they are dropped otherwise).
+  bool ready_for_volatile() const;
 
   // Server-side close: what is queued still goes out, then the transport closes.
   void close();

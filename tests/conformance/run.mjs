@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startServer } from "../js/helpers/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../..");
+
 const [fixture, suite, ...rest] = process.argv.slice(2);
 const runsFlag = rest.indexOf("--runs");
 const runs = runsFlag >= 0 ? Number(rest[runsFlag + 1]) : 1;
@@ -23,7 +23,7 @@ try {
     console.log(`== ${suite} conformance, run ${run}/${runs}, ${fixture} on port ${server.port}`);
     const result = spawnSync(
       process.execPath,
-      [path.join(repoRoot, "node_modules/mocha/bin/mocha.js"), "--reporter", "dot", "test-suite.js"],
+      [path.join(here, suite, "node_modules/mocha/bin/mocha"), "--reporter", "dot", "test-suite.js"],
       {
         cwd: path.join(here, suite),
         env: { ...process.env, SIO_CONFORMANCE_URL: `http://localhost:${server.port}` },

@@ -1,0 +1,100 @@
+#include "socketio/client.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "socketio/namespace.hpp"
+#include "socketio/server.hpp"
+#include "socketio/socket.hpp"
+
+namespace sio::socketio {
+
+Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
+    : server_(server),
+      session_(std::move(session)),
+      decoder_(server.options().limits),
+      connect_timer_(server.context()) {}
+
+void Client::start() {
+  std::weak_ptr<Client> weak = shared_from_this();
+  session_->on_message([weak](std::string_view data, bool binary) {
+    if (auto self = weak.lock()) self->handle_message(data, binary);
+  });
+  session_->on_close([weak](engineio::CloseReason reason) {
+    if (auto self = weak.lock()) self->handle_session_closed(std::string(engineio::to_string(reason)));
+  });
+  connect_timer_.expires_after(server_.options().connect_timeout);
+  connect_timer_.async_wait([weak](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_ || !self->sockets_.empty()) return;
+    // Joined no namespace in time: an Engine.IO client that is not a Socket.IO client.
+    self->session_->close();
+  });
+}
+
+void Client::send(const Frames& frames, bool is_volatile) {
+  if (!is_open()) return;
+  if (is_volatile && !ready_for_volatile()) return;
+  for (const auto& frame : frames) session_->send(frame);
+}
+
+void Client::close() {
+  if (closed_) return;
+  auto sockets = sockets_;
+  for (auto& [name, socket] : sockets) socket->disconnect(false);
+  session_->close();
+}
+
+void Client::add(const std::shared_ptr<Socket>& socket) {
+  sockets_[socket->nsp().name()] = socket;
+  connect_timer_.cancel();
+}
+
+void Client::remove(const Socket& socket) {
+  auto it = sockets_.find(socket.nsp().name());
+  if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+}
+
+void Client::handle_message(std::string_view data, bool binary) {
+  if (closed_) return;
+  const auto status = binary ? decoder_.add_binary(data) : decoder_.add_text(data);
+  if (status == Decoder::Status::error) return close_for_parse_error();
+  if (status == Decoder::Status::packet) handle_packet(decoder_.take());
+}
+
+void Client::handle_packet(Packet packet) {
+  if (packet.type == PacketType::connect) return handle_connect(packet);
+  auto it = sockets_.find(packet.nsp);
+  // Packets for a namespace the client has not joined (or has left) are ignored, as Node does.
+  if (it == sockets_.end()) return;
+  auto socket = it->second;
+  socket->handle_packet(std::move(packet));
+}
+
+void Client::handle_connect(Packet& packet) {
+  if (sockets_.contains(packet.nsp)) return;
+  Namespace* nsp = server_.find_namespace(packet.nsp, packet.data);
+  if (!nsp) {
+    Packet refusal{PacketType::connect_error, packet.nsp, std::nullopt,
+                   json{{"message", "Invalid namespace"}}};
+    return send(refusal);
+  }
+  nsp->connect(shared_from_this(), std::move(packet.data));
+}
+
+void Client::close_for_parse_error() {
+  // Only this client goes; its sockets see "parse error" through handle_session_closed.
+  session_->terminate(engineio::CloseReason::parse_error);
+}
+
+void Client::handle_session_closed(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  auto self = shared_from_this();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [name, socket] : sockets) socket->handle_close(reason);
+  server_.remove_client(this);
+}
+
+}  // namespace sio::socketio

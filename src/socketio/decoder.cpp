@@ -1,0 +1,187 @@
+#include "socketio/decoder.hpp"
+
+#include <array>
+#include <charconv>
+
+namespace sio::socketio {
+
+namespace {
+
+// Events a client may not emit: the names the client API reserves for itself.
+constexpr std::array<std::string_view, 6> kReservedEvents = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The deepest array/object nesting in a JSON text (strings skipped), so that a hostile
+// [[[[…]]]] is refused before a recursive walk could overflow the stack.
+std::size_t nesting_depth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+bool payload_valid(PacketType type, const json& payload) {
+  switch (type) {
+    case PacketType::connect: return payload.is_object();
+    case PacketType::disconnect: return false;  // a DISCONNECT carries nothing
+    case PacketType::connect_error: return payload.is_object() || payload.is_string();
+    case PacketType::event:
+    case PacketType::binary_event: {
+      if (!payload.is_array() || payload.empty() || !payload[0].is_string()) return false;
+      const auto& name = payload[0].get_ref<const std::string&>();
+      for (auto reserved : kReservedEvents) {
+        if (name == reserved) return false;
+      }
+      return true;
+    }
+    case PacketType::ack:
+    case PacketType::binary_ack: return payload.is_array();
+  }
+  return false;
+}
+
+bool is_placeholder(const json& value) {
+  if (!value.is_object() || value.size() != 2) return false;
+  auto flag = value.find("_placeholder");
+  return flag != value.end() && *flag == true && value.contains("num");
+}
+
+// Puts the attachments back where their placeholders are; false on a bad placeholder.
+bool reconstruct(json& value, std::vector<std::string>& attachments) {
+  if (is_placeholder(value)) {
+    const auto& num = value["num"];
+    if (!num.is_number_unsigned() || num.get<std::size_t>() >= attachments.size()) return false;
+    const auto& bytes = attachments[num.get<std::size_t>()];
+    value = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+    return true;
+  }
+  if (value.is_array() || value.is_object()) {
+    for (auto& child : value) {
+      if (!reconstruct(child, attachments)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ParsedText> parse_text(std::string_view text, const DecoderLimits& limits,
+                                     std::string* error) {
+  auto fail = [&](const char* message) -> std::optional<ParsedText> {
+    if (error) *error = message;
+    return std::nullopt;
+  };
+  if (text.empty() || text[0] < '0' || text[0] > '6') return fail("unknown packet type");
+  ParsedText parsed;
+  auto& packet = parsed.packet;
+  packet.type = static_cast<PacketType>(text[0] - '0');
+  std::size_t i = 1;
+
+  if (packet.type == PacketType::binary_event || packet.type == PacketType::binary_ack) {
+    const auto dash = text.find('-', i);
+    if (dash == std::string_view::npos || dash == i) return fail("illegal attachments");
+    auto [end, ec] = std::from_chars(text.data() + i, text.data() + dash, parsed.attachments);
+    if (ec != std::errc() || end != text.data() + dash) return fail("illegal attachments");
+    if (parsed.attachments > limits.max_attachments) return fail("too many attachments");
+    i = dash + 1;
+  }
+
+  if (i < text.size() && text[i] == '/') {
+    const auto comma = text.find(',', i);
+    const auto end = comma == std::string_view::npos ? text.size() : comma;
+    packet.nsp.assign(text.substr(i, end - i));
+    i = comma == std::string_view::npos ? text.size() : comma + 1;
+  }
+
+  if (i < text.size() && is_digit(text[i])) {
+    std::size_t end = i;
+    while (end < text.size() && is_digit(text[end])) ++end;
+    if (end - i > 15) return fail("illegal id");  // past 2^53 the client's numbers lose precision
+    std::uint64_t id = 0;
+    std::from_chars(text.data() + i, text.data() + end, id);
+    packet.id = id;
+    i = end;
+  }
+
+  if (i < text.size()) {
+    const auto body = text.substr(i);
+    if (nesting_depth(body) > limits.max_depth) return fail("payload nested too deeply");
+    json payload = json::parse(body, nullptr, false);
+    if (payload.is_discarded() || !payload_valid(packet.type, payload)) return fail("invalid payload");
+    packet.data = std::move(payload);
+  } else if (packet.type == PacketType::event || packet.type == PacketType::binary_event ||
+             packet.type == PacketType::ack || packet.type == PacketType::binary_ack ||
+             packet.type == PacketType::connect_error) {
+    return fail("missing payload");
+  }
+  if (packet.type == PacketType::connect && packet.data.is_null()) packet.data = json::object();
+  if (packet.id && packet.type != PacketType::event && packet.type != PacketType::binary_event &&
+      packet.type != PacketType::ack && packet.type != PacketType::binary_ack) {
+    return fail("illegal id");
+  }
+  return parsed;
+}
+
+Decoder::Status Decoder::fail(std::string message) {
+  error_ = std::move(message);
+  reconstructing_.reset();
+  attachments_.clear();
+  return Status::error;
+}
+
+Decoder::Status Decoder::add_text(std::string_view text) {
+  if (reconstructing_) return fail("got plaintext data when reconstructing a packet");
+  std::string error;
+  auto parsed = parse_text(text, limits_, &error);
+  if (!parsed) return fail(std::move(error));
+  if (parsed->attachments == 0 && (parsed->packet.type == PacketType::binary_event ||
+                                   parsed->packet.type == PacketType::binary_ack)) {
+    // Zero attachments: nothing to wait for (placeholders, if any, are then invalid).
+    reconstructing_ = std::move(parsed->packet);
+    expected_attachments_ = 0;
+    return finish_binary();
+  }
+  if (parsed->attachments > 0) {
+    reconstructing_ = std::move(parsed->packet);
+    expected_attachments_ = parsed->attachments;
+    attachments_.clear();
+    attachments_.reserve(expected_attachments_);
+    return Status::need_more;
+  }
+  ready_ = std::move(parsed->packet);
+  return Status::packet;
+}
+
+Decoder::Status Decoder::add_binary(std::string_view bytes) {
+  if (!reconstructing_) return fail("got binary data when not reconstructing a packet");
+  attachments_.emplace_back(bytes);
+  if (attachments_.size() < expected_attachments_) return Status::need_more;
+  return finish_binary();
+}
+
+Decoder::Status Decoder::finish_binary() {
+  auto packet = std::move(*reconstructing_);
+  reconstructing_.reset();
+  if (!reconstruct(packet.data, attachments_)) return fail("illegal attachments");
+  attachments_.clear();
+  // The application sees plain EVENT/ACK; binary is in the data.
+  packet.type = packet.type == PacketType::binary_event ? PacketType::event : PacketType::ack;
+  ready_ = std::move(packet);
+  return Status::packet;
+}
+
+}  // namespace sio::socketio

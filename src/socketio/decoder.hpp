@@ -1,0 +1,55 @@
+#pragma once
+// Turns the Engine.IO messages of one client into Socket.IO packets: parses the text form and
+// collects the binary attachments that follow a BINARY_EVENT/BINARY_ACK. Any violation of the
+// format is an error that closes the client ("parse error").
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "socketio/packet.hpp"
+
+namespace sio::socketio {
+
+struct DecoderLimits {
+  std::size_t max_attachments = 10;
+  // Nesting deeper than this is refused before it can exhaust the stack.
+  std::size_t max_depth = 32;
+};
+
+class Decoder {
+ public:
+  enum class Status { need_more, packet, error };
+
+  explicit Decoder(DecoderLimits limits = {}) : limits_(limits) {}
+
+  // Feeds one message. On `packet`, take() returns it; on `error`, error() says why.
+  Status add_text(std::string_view text);
+  Status add_binary(std::string_view bytes);
+
+  Packet take() { return std::move(ready_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  Status fail(std::string message);
+  Status finish_binary();
+
+  DecoderLimits limits_;
+  Packet ready_;
+  std::optional<Packet> reconstructing_;
+  std::size_t expected_attachments_ = 0;
+  std::vector<std::string> attachments_;
+  std::string error_;
+};
+
+// Parses the text form alone (for tests and tools); attachments are not resolved.
+struct ParsedText {
+  Packet packet;
+  std::size_t attachments = 0;
+};
+std::optional<ParsedText> parse_text(std::string_view text, const DecoderLimits& limits,
+                                     std::string* error = nullptr);
+
+}  // namespace sio::socketio

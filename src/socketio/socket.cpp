@@ -1,0 +1,211 @@
+#include "socketio/socket.hpp"
+
+#include "engineio/session_id.hpp"
+#include "socketio/client.hpp"
+#include "socketio/namespace.hpp"
+#include "socketio/server.hpp"
+
+namespace sio::socketio {
+
+Socket::Socket(Namespace& nsp, std::shared_ptr<Client> client, Handshake handshake)
+    : nsp_(nsp),
+      client_(std::move(client)),
+      id_(engineio::generate_session_id()),
+      handshake_(std::move(handshake)) {}
+
+Socket::~Socket() = default;
+
+std::string_view Socket::transport() const { return client_->transport(); }
+
+void Socket::on(const std::string& event, EventHandler handler) {
+  listeners_[event].push_back({std::move(handler), false});
+}
+
+void Socket::once(const std::string& event, EventHandler handler) {
+  listeners_[event].push_back({std::move(handler), true});
+}
+
+void Socket::off(const std::string& event) { listeners_.erase(event); }
+
+void Socket::on_any(AnyHandler handler) { any_listeners_.push_back(std::move(handler)); }
+
+void Socket::on_disconnecting(ReasonHandler handler) {
+  disconnecting_handlers_.push_back(std::move(handler));
+}
+
+void Socket::on_disconnect(ReasonHandler handler) { disconnect_handlers_.push_back(std::move(handler)); }
+
+void Socket::send_packet(Packet packet) {
+  if (!connected_) return;
+  packet.nsp = nsp_.name();
+  client_->send(packet);
+}
+
+void Socket::emit_args(std::string_view event, Args args) {
+  args.insert(args.begin(), json(event));
+  send_packet(Packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)});
+}
+
+void Socket::emit_volatile(std::string_view event, Args args) {
+  if (!connected_) return;
+  args.insert(args.begin(), json(event));
+  client_->send(encode_frames(Packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)}),
+                true);
+}
+
+void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callback,
+                           std::optional<std::chrono::milliseconds> timeout) {
+  if (!connected_) {
+    if (callback) callback(Error{"socket has been disconnected", nullptr}, Args::array());
+    return;
+  }
+  const auto id = nsp_.next_ack_id();
+  PendingAck pending{std::move(callback), nullptr};
+  if (timeout) {
+    pending.timer = std::make_unique<boost::asio::steady_timer>(nsp_.server().context(), *timeout);
+    std::weak_ptr<Socket> weak = shared_from_this();
+    pending.timer->async_wait([weak, id](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      auto it = self->acks_.find(id);
+      if (it == self->acks_.end()) return;
+      auto expired = std::move(it->second.callback);
+      self->acks_.erase(it);
+      if (expired) expired(Error{"operation has timed out", nullptr}, Args::array());
+    });
+  }
+  acks_.emplace(id, std::move(pending));
+  args.insert(args.begin(), json(event));
+  send_packet(Packet{PacketType::event, nsp_.name(), id, std::move(args)});
+}
+
+void Socket::join(const adapter::Room& room) { join(std::vector<adapter::Room>{room}); }
+
+void Socket::join(const std::vector<adapter::Room>& rooms) {
+  if (!connected_) return;
+  nsp_.adapter().add_all(id_, rooms);
+}
+
+void Socket::leave(const adapter::Room& room) {
+  if (!connected_) return;
+  nsp_.adapter().del(id_, room);
+}
+
+std::vector<adapter::Room> Socket::rooms() const { return nsp_.adapter().socket_rooms(id_); }
+
+BroadcastOperator Socket::broadcast() const {
+  adapter::BroadcastOptions options;
+  options.except = {id_};
+  return BroadcastOperator(nsp_, std::move(options));
+}
+
+BroadcastOperator Socket::to(const adapter::Room& room) const { return broadcast().to(room); }
+
+BroadcastOperator Socket::to(const std::vector<adapter::Room>& rooms) const {
+  return broadcast().to(rooms);
+}
+
+BroadcastOperator Socket::except(const adapter::Room& room) const { return broadcast().except(room); }
+
+void Socket::disconnect(bool close) {
+  if (!connected_) return;
+  if (close) return client_->close();
+  send_packet(Packet{PacketType::disconnect, nsp_.name(), std::nullopt, nullptr});
+  handle_close("server namespace disconnect");
+}
+
+void Socket::handle_packet(Packet packet) {
+  if (!connected_) return;
+  switch (packet.type) {
+    case PacketType::event:
+    case PacketType::binary_event: return handle_event(packet);
+    case PacketType::ack:
+    case PacketType::binary_ack: return handle_ack(packet);
+    case PacketType::disconnect: return handle_close("client namespace disconnect");
+    default: return;  // CONNECT is the client's business; CONNECT_ERROR only flows to clients
+  }
+}
+
+void Socket::handle_event(Packet& packet) {
+  auto self = shared_from_this();
+  const std::string event = packet.data[0].get<std::string>();
+  Args args = Args::array();
+  for (std::size_t i = 1; i < packet.data.size(); ++i) args.push_back(std::move(packet.data[i]));
+
+  Ack ack;
+  if (packet.id) {
+    std::weak_ptr<Socket> weak = self;
+    ack = Ack([weak, id = *packet.id](Args response) {
+      if (auto socket = weak.lock()) {
+        socket->send_packet(Packet{PacketType::ack, socket->nsp_.name(), id, std::move(response)});
+      }
+    });
+  }
+
+  auto any = any_listeners_;
+  for (auto& listener : any) {
+    if (!connected_) return;
+    listener(*this, event, args);
+  }
+  auto it = listeners_.find(event);
+  if (it == listeners_.end()) return;
+  auto listeners = it->second;
+  std::erase_if(it->second, [](const Listener& l) { return l.once; });
+  for (auto& listener : listeners) {
+    if (!connected_) return;
+    listener.handler(*this, args, ack);
+  }
+}
+
+void Socket::handle_ack(Packet& packet) {
+  if (!packet.id) return;
+  if (auto it = acks_.find(*packet.id); it != acks_.end()) {
+    auto callback = std::move(it->second.callback);
+    acks_.erase(it);
+    if (callback) callback(std::nullopt, packet.data);
+    return;
+  }
+  if (auto it = broadcast_acks_.find(*packet.id); it != broadcast_acks_.end()) {
+    auto handler = std::move(it->second);
+    broadcast_acks_.erase(it);
+    handler(packet.data.empty() ? json(nullptr) : packet.data[0]);
+  }
+}
+
+void Socket::register_broadcast_ack(std::uint64_t id, std::function<void(const json&)> handler) {
+  broadcast_acks_[id] = std::move(handler);
+}
+
+void Socket::send_frames(const Frames& frames, bool is_volatile) {
+  if (!connected_) return;
+  client_->send(frames, is_volatile);
+}
+
+void Socket::handle_close(const std::string& reason) {
+  if (!connected_) return;
+  auto self = shared_from_this();
+  for (auto& handler : std::vector(disconnecting_handlers_)) handler(*this, reason);
+  nsp_.adapter().del_all(id_);
+  nsp_.remove(*this);
+  client_->remove(*this);
+  connected_ = false;
+  fail_pending_acks("socket has been disconnected");
+  for (auto& handler : std::vector(disconnect_handlers_)) handler(*this, reason);
+  // Handlers often capture what owns this socket; dropping them breaks such cycles.
+  listeners_.clear();
+  any_listeners_.clear();
+  disconnecting_handlers_.clear();
+  disconnect_handlers_.clear();
+  broadcast_acks_.clear();
+}
+
+void Socket::fail_pending_acks(const std::string& message) {
+  auto pending = std::move(acks_);
+  acks_.clear();
+  for (auto& [id, ack] : pending) {
+    if (ack.timer) ack.timer->cancel();
+    if (ack.callback) ack.callback(Error{message, nullptr}, Args::array());
+  }
+}
+
+}  // namespace sio::socketio

@@ -1,0 +1,120 @@
+#pragma once
+// A Socket.IO socket: one client's connection to one namespace. Shaped like Node's server-side
+// Socket: events in (`on`, `once`, `on_any`), events out (`emit`, with acks and timeouts), rooms,
+// broadcasts that skip itself, and `disconnect`.
+//
+// A socket lives on its client's executor; every member runs there.
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "adapter/adapter.hpp"
+#include "socketio/ack.hpp"
+#include "socketio/broadcast_operator.hpp"
+#include "socketio/handshake.hpp"
+#include "socketio/packet.hpp"
+
+namespace sio::socketio {
+
+class Client;
+class Namespace;
+
+class Socket : public std::enable_shared_from_this<Socket> {
+ public:
+  using EventHandler = std::function<void(Socket&, const Args& args, Ack ack)>;
+  using AnyHandler = std::function<void(Socket&, const std::string& event, const Args& args)>;
+  using ReasonHandler = std::function<void(Socket&, const std::string& reason)>;
+
+  Socket(Namespace& nsp, std::shared_ptr<Client> client, Handshake handshake);
+  ~Socket();
+
+  const std::string& id() const { return id_; }
+  const Handshake& handshake() const { return handshake_; }
+  Namespace& nsp() const { return nsp_; }
+  bool connected() const { return connected_; }
+  // The Engine.IO transport in use ("polling" or "websocket").
+  std::string_view transport() const;
+
+  // Free-form data the application keeps on the socket (fetch_sockets reports it).
+  json data = json::object();
+
+  // --- incoming events ---
+  void on(const std::string& event, EventHandler handler);
+  void once(const std::string& event, EventHandler handler);
+  void off(const std::string& event);
+  void on_any(AnyHandler handler);
+  // `disconnecting` fires while the rooms are still readable, `disconnect` after the socket left.
+  void on_disconnecting(ReasonHandler handler);
+  void on_disconnect(ReasonHandler handler);
+
+  // --- outgoing events ---
+  template <class... T>
+  void emit(std::string_view event, T&&... args) {
+    emit_args(event, Args::array({json(std::forward<T>(args))...}));
+  }
+  void emit_args(std::string_view event, Args args);
+  // Without a timeout the callback waits as long as the socket is connected; on disconnection
+  // it gets an error.
+  void emit_with_ack(std::string_view event, Args args, AckCallback callback,
+                     std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // Like emit, but dropped if the client cannot take it right now.
+  void emit_volatile(std::string_view event, Args args);
+
+  // --- rooms ---
+  void join(const adapter::Room& room);
+  void join(const std::vector<adapter::Room>& rooms);
+  void leave(const adapter::Room& room);
+  std::vector<adapter::Room> rooms() const;
+
+  // --- broadcasts from this socket (never back to itself) ---
+  BroadcastOperator broadcast() const;
+  BroadcastOperator to(const adapter::Room& room) const;
+  BroadcastOperator to(const std::vector<adapter::Room>& rooms) const;
+  BroadcastOperator in(const adapter::Room& room) const { return to(room); }
+  BroadcastOperator except(const adapter::Room& room) const;
+
+  // Leaves the namespace ("server namespace disconnect"); with close, ends the whole connection.
+  void disconnect(bool close = false);
+
+  // --- used by the client, the namespace and adapters ---
+  void handle_packet(Packet packet);
+  void handle_close(const std::string& reason);
+  void send_frames(const Frames& frames, bool is_volatile);
+  void register_broadcast_ack(std::uint64_t id, std::function<void(const json&)> handler);
+  void send_packet(Packet packet);
+  Client& client() const { return *client_; }
+
+ private:
+  struct Listener {
+    EventHandler handler;
+    bool once;
+  };
+  struct PendingAck {
+    AckCallback callback;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  void handle_event(Packet& packet);
+  void handle_ack(Packet& packet);
+  void fail_pending_acks(const std::string& message);
+
+  Namespace& nsp_;
+  std::shared_ptr<Client> client_;
+  std::string id_;
+  Handshake handshake_;
+  bool connected_ = true;
+
+  std::unordered_map<std::string, std::vector<Listener>> listeners_;
+  std::vector<AnyHandler> any_listeners_;
+  std::vector<ReasonHandler> disconnecting_handlers_;
+  std::vector<ReasonHandler> disconnect_handlers_;
+  std::unordered_map<std::uint64_t, PendingAck> acks_;
+  std::unordered_map<std::uint64_t, std::function<void(const json&)>> broadcast_acks_;
+};
+
+}  // namespace sio::socketio
