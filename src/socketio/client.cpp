@@ -44,6 +44,10 @@ void Client::close() {
   session_->close();
 }
 
+void Client::close_connection() {
+  if (!closed_) session_->close();
+}
+
 void Client::add(const std::shared_ptr<Socket>& socket) {
   sockets_[socket->nsp().name()] = socket;
   connect_timer_.cancel();

@@ -33,6 +33,9 @@ class Client : public std::enable_shared_from_this<Client> {
   void send(const Packet& packet) { send(encode_frames(packet)); }
   // Ends the Engine.IO session; sockets still connected see "server namespace disconnect".
   void close();
+  // Ends the Engine.IO session without leaving the namespaces first, like Node's
+  // `socket.conn.close()`: the client sees its transport close and reconnects.
+  void close_connection();
 
   // --- used by sockets and namespaces ---
   void add(const std::shared_ptr<Socket>& socket);
