@@ -1,6 +1,7 @@
 #include "adapter/memory_adapter.hpp"
 
 #include "socketio/namespace.hpp"
+#include "socketio/server.hpp"
 #include "socketio/socket.hpp"
 
 namespace sio::adapter {
@@ -83,6 +84,9 @@ std::size_t MemoryAdapter::deliver_locally(const socketio::Packet& packet,
     socket->send_frames(frames, options.flags.is_volatile);
     ++reached;
   }
+  auto& stats = nsp_.server().stats();
+  ++stats.broadcasts;
+  stats.broadcast_deliveries += reached;
   return reached;
 }
 

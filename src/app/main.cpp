@@ -1,66 +1,107 @@
-// sio-server: the Socket.IO application server. For now it serves the Engine.IO endpoint at
-// /socket.io/ and a health check; the Socket.IO layer and the chat application build on it.
+// sio-server: the Socket.IO chat and notification server. Configuration comes from the
+// environment and flags (see config.hpp, `sio-server --help`).
 
-#include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cstdlib>
+#include <chrono>
+#include <cstdio>
 #include <spdlog/spdlog.h>
+#include <thread>
 
-#include "engineio/server.hpp"
+#include "app/admin.hpp"
+#include "app/auth.hpp"
+#include "app/chat.hpp"
+#include "app/config.hpp"
+#include "app/http_api.hpp"
+#include "app/notifications.hpp"
+#include "app/pg_store.hpp"
+#include "app/sqlite_store.hpp"
+#include "app/store_worker.hpp"
+#include "socketio/server.hpp"
 
-namespace eio = sio::engineio;
+namespace {
+
+using namespace sio;
+
+constexpr auto kShutdownDeadline = std::chrono::seconds(10);
+
+std::unique_ptr<app::Store> open_store(const std::string& url) {
+  std::unique_ptr<app::Store> store;
+  if (url.rfind("sqlite:", 0) == 0) store = std::make_unique<app::SqliteStore>(url.substr(7));
+  else store = std::make_unique<app::PgStore>(url);
+  store->migrate();
+  return store;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  const char* port_env = std::getenv("PORT");
-  unsigned short port = port_env ? static_cast<unsigned short>(std::atoi(port_env)) : 3000;
-  std::string host = "::";
-  const char* origin_env = std::getenv("FRONTEND_URL");
-  std::string origin = origin_env ? origin_env : "";
+  auto loaded = app::load_config(argc, argv);
+  if (auto* exit = std::get_if<app::ConfigExit>(&loaded)) return exit->status;
+  const auto config = std::get<app::Config>(std::move(loaded));
 
-  CLI::App app{"sio-server: a Socket.IO server"};
-  app.add_option("--port", port, "port to listen on (env PORT, default 3000)");
-  app.add_option("--host", host, "address to bind (default all, dual-stack)");
-  app.add_option("--cors-origin", origin, "allowed CORS origin (env FRONTEND_URL)");
-  CLI11_PARSE(app, argc, argv);
-
-  const bool dev = std::getenv("SIO_DEV") && std::string(std::getenv("SIO_DEV")) == "1";
-  eio::ServerOptions options;
-  options.path = "/socket.io/";
-  if (!origin.empty()) options.cors.origins = {origin};
-  else if (dev) options.cors.origins = {"*"};
-
-  boost::asio::io_context ctx{1};
-  eio::Server server(ctx, options);
-  server.on_connection([](const std::shared_ptr<eio::Session>& session) {
-    spdlog::info("session open sid={} transport={} address={}", session->id(),
-                 session->transport_name(), session->request().remote_address);
-    session->on_close([id = session->id()](eio::CloseReason reason) {
-      spdlog::info("session close sid={} reason={}", id, eio::to_string(reason));
-    });
-  });
-  server.set_fallback([](std::shared_ptr<eio::HttpConnection> connection, eio::HttpRequest request) {
-    if (request.path == "/healthz") {
-      return connection->respond(
-          eio::make_response(request, eio::http::status::ok, R"({"status":"ok"})", "application/json"));
-    }
-    connection->respond(
-        eio::make_response(request, eio::http::status::not_found, "Not Found", "text/plain"));
-  });
-
+  std::unique_ptr<app::Store> store;
   try {
-    server.listen(host, port);
+    store = open_store(config.database_url);
   } catch (const std::exception& e) {
-    spdlog::error("sio-server: {}", e.what());
+    spdlog::error("sio-server: database: {}", e.what());
     return 1;
   }
-  boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
-  signals.async_wait([&](auto, int) {
-    spdlog::info("shutting down");
-    server.close();
-    ctx.stop();
+
+  boost::asio::io_context ctx{1};
+  app::StoreWorker worker(ctx, std::move(store));
+
+  socketio::ServerOptions options;
+  options.engine.ping_interval = std::chrono::milliseconds(config.ping_interval_ms);
+  options.engine.ping_timeout = std::chrono::milliseconds(config.ping_timeout_ms);
+  if (!config.frontend_url.empty()) options.engine.cors.origins = {config.frontend_url};
+  socketio::Server io(ctx, options);
+
+  app::Chat chat(io, worker);
+  app::Notifications notifications(io, worker);
+  io.use(app::auth_middleware(config.jwt_secret));
+  io.on_connection([&chat](socketio::Socket& socket) {
+    spdlog::info("connect user={} socket={} transport={} address={}", socket.data.value("userId", ""),
+                 socket.id(), socket.transport(), socket.handshake().address);
+    socket.on_disconnect([](socketio::Socket& s, const std::string& reason) {
+      spdlog::info("disconnect user={} socket={} reason={}", s.data.value("userId", ""), s.id(), reason);
+    });
+    chat.on_connection(socket);
   });
-  spdlog::info("sio-server listening on port {}{}", server.port(), dev ? " (dev mode)" : "");
+  app::install_admin(io, chat, config.jwt_secret);
+
+  app::HttpApi api(config, io, worker, chat, notifications);
+  io.set_fallback([&api](std::shared_ptr<engineio::HttpConnection> connection,
+                         engineio::HttpRequest request) { api.handle(std::move(connection), std::move(request)); });
+
+  try {
+    io.listen(config.host, config.port);
+  } catch (const std::exception& e) {
+    spdlog::error("sio-server: cannot listen on port {}: {}", config.port, e.what());
+    return 1;
+  }
+
+  boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    spdlog::info("shutting down");
+    // Should the store hang (database gone), the process still ends in time.
+    std::thread([] {
+      std::this_thread::sleep_for(kShutdownDeadline);
+      std::fprintf(stderr, "sio-server: shutdown deadline passed\n");
+      std::_Exit(1);
+    }).detach();
+    io.close();  // clients see "server shutting down"; their disconnect handlers queue store writes
+    boost::asio::post(ctx, [&] {
+      worker.stop();  // everything queued is written
+      ctx.stop();
+    });
+  });
+
+  std::printf("listening on port %u\n", io.port());
+  std::fflush(stdout);
+  spdlog::info("sio-server listening on port {}{}; database {}", io.port(), config.dev ? " (dev mode)" : "",
+               config.database_url.rfind("sqlite:", 0) == 0 ? config.database_url : "postgres");
   ctx.run();
   return 0;
 }

@@ -146,10 +146,13 @@ void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRe
 
 std::shared_ptr<Session> Server::make_session(HttpRequest request) {
   auto id = generate_session_id();
-  return std::make_shared<Session>(ctx_.get_executor(), id, std::move(request), options_,
-                                   [this, alive = alive_](Session& session) {
-                                     if (*alive) sessions_.erase(session.id());
-                                   });
+  ++stats_.sessions_opened;
+  return std::make_shared<Session>(
+      ctx_.get_executor(), id, std::move(request), options_,
+      [this, alive = alive_](Session& session) {
+        if (*alive) sessions_.erase(session.id());
+      },
+      &stats_);
 }
 
 void Server::open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {

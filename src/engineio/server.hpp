@@ -37,6 +37,7 @@ class Server : public HttpRouter {
   void close();
 
   std::size_t session_count() const { return sessions_.size(); }
+  const Stats& stats() const { return stats_; }
   const ServerOptions& options() const { return options_; }
 
   // HttpRouter
@@ -62,6 +63,7 @@ class Server : public HttpRouter {
   CorsPolicy cors_;
   std::shared_ptr<Listener> listener_;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
+  Stats stats_;
   ConnectionHandler on_connection_;
   FallbackHandler fallback_;
   // Guards callbacks that may outlive the server (allow_request answering late).

@@ -25,12 +25,13 @@ constexpr std::chrono::seconds kPollingCloseTimeout{30};
 }  // namespace
 
 Session::Session(asio::any_io_executor executor, std::string id, HttpRequest request,
-                 const ServerOptions& options, FinishedHandler on_finished)
+                 const ServerOptions& options, FinishedHandler on_finished, Stats* stats)
     : executor_(executor),
       id_(std::move(id)),
       request_(std::move(request)),
       options_(options),
       on_finished_(std::move(on_finished)),
+      stats_(stats),
       ping_timer_(executor),
       pong_timer_(executor),
       upgrade_timer_(executor),
@@ -63,7 +64,12 @@ void Session::send(FramePtr frame) {
   const std::size_t queued = buffered_bytes_ + (transport_ ? transport_->buffered_bytes() : 0);
   if (queued + frame->size() > options_.max_send_buffer) {
     // The peer does not read fast enough; holding more would grow memory without bound.
+    if (stats_) ++stats_->slow_consumer_disconnects;
     return terminate(CloseReason::transport_error);
+  }
+  if (stats_) {
+    ++stats_->packets_out;
+    stats_->bytes_out += frame->size();
   }
   buffered_bytes_ += frame->size();
   write_buffer_.push_back(std::move(frame));
@@ -161,6 +167,10 @@ void Session::on_pong() {
 
 void Session::handle_packet(Transport& from, PacketType type, std::string_view data, bool binary) {
   if (state_ == State::closed) return;
+  if (stats_) {
+    ++stats_->packets_in;
+    stats_->bytes_in += data.size() + 1;
+  }
   if (upgrading_transport_ && &from == upgrading_transport_.get()) {
     return handle_upgrade_packet(type, data);
   }

@@ -17,6 +17,7 @@
 #include "engineio/frame.hpp"
 #include "engineio/http_request.hpp"
 #include "engineio/options.hpp"
+#include "engineio/stats.hpp"
 #include "engineio/transport.hpp"
 
 namespace sio::engineio {
@@ -31,7 +32,7 @@ class Session : public std::enable_shared_from_this<Session> {
   using FinishedHandler = std::function<void(Session&)>;
 
   Session(boost::asio::any_io_executor executor, std::string id, HttpRequest request,
-          const ServerOptions& options, FinishedHandler on_finished);
+          const ServerOptions& options, FinishedHandler on_finished, Stats* stats = nullptr);
 
   // Starts the session on its first transport: queues the open packet, starts the heartbeat.
   void open(std::shared_ptr<Transport> transport);
@@ -90,6 +91,7 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpRequest request_;
   const ServerOptions& options_;
   FinishedHandler on_finished_;
+  Stats* stats_;
 
   State state_ = State::opening;
   std::shared_ptr<Transport> transport_;

@@ -33,7 +33,10 @@ void Client::start() {
 
 void Client::send(const Frames& frames, bool is_volatile) {
   if (!is_open()) return;
-  if (is_volatile && !ready_for_volatile()) return;
+  if (is_volatile && !ready_for_volatile()) {
+    ++server_.stats().volatile_dropped;
+    return;
+  }
   for (const auto& frame : frames) session_->send(frame);
 }
 
@@ -86,6 +89,7 @@ void Client::handle_connect(Packet& packet) {
 }
 
 void Client::close_for_parse_error() {
+  ++server_.stats().parse_errors;
   // Only this client goes; its sockets see "parse error" through handle_session_closed.
   session_->terminate(engineio::CloseReason::parse_error);
 }

@@ -23,6 +23,7 @@
 #include "socketio/decoder.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/socket.hpp"
+#include "socketio/stats.hpp"
 
 namespace sio::socketio {
 
@@ -81,6 +82,9 @@ class Server {
   boost::asio::io_context& context() { return ctx_; }
   engineio::Server& engine() { return engine_; }
   const ServerOptions& options() const { return options_; }
+  Stats& stats() { return stats_; }
+  // Every namespace with its name (dynamic children included, parents not).
+  const std::map<std::string, std::unique_ptr<Namespace>>& namespaces() const { return namespaces_; }
 
   // --- used by clients ---
   // The namespace for `name`: existing, or created from a matching parent; null when none.
@@ -96,6 +100,7 @@ class Server {
 
   boost::asio::io_context& ctx_;
   ServerOptions options_;
+  Stats stats_;
   engineio::Server engine_;
   std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
   std::vector<Parent> parents_;

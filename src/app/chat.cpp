@@ -1,0 +1,251 @@
+#include "app/chat.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "app/records_json.hpp"
+
+namespace sio::app {
+
+using socketio::Ack;
+using socketio::Args;
+using socketio::json;
+using socketio::Socket;
+
+namespace {
+
+std::string user_of(const Socket& socket) { return socket.data.value("userId", ""); }
+
+// A room id as clients send it: a positive integer, or its decimal string.
+std::optional<std::int64_t> parse_room_id(const json& value) {
+  if (value.is_number_integer() && value.get<std::int64_t>() > 0) return value.get<std::int64_t>();
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    std::int64_t id = 0;
+    for (char c : text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      id = id * 10 + (c - '0');
+    }
+    if (id > 0) return id;
+  }
+  return std::nullopt;
+}
+
+std::size_t utf8_length(const std::string& text) {
+  std::size_t count = 0;
+  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+  return count;
+}
+
+bool is_blank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+std::string room_name(std::int64_t id) { return "room:" + std::to_string(id); }
+
+// The weak handle store callbacks use: the socket may be gone when the store answers.
+std::weak_ptr<Socket> weak(Socket& socket) { return socket.shared_from_this(); }
+
+}  // namespace
+
+void reply_error(Socket& socket, const Ack& ack, const std::string& error) {
+  if (ack) return ack(json{{"ok", false}, {"error", error}});
+  socket.emit("error", error);
+}
+
+Chat::Chat(socketio::Server& io, StoreWorker& store) : io_(io), store_(store) {}
+
+void Chat::on_connection(Socket& socket) {
+  const auto user_id = user_of(socket);
+  socket.join("user:" + user_id);
+  socket.on("join-room", [this](Socket& s, const Args& a, Ack ack) { join_room(s, a, std::move(ack)); });
+  socket.on("leave-room", [this](Socket& s, const Args& a, Ack ack) { leave_room(s, a, std::move(ack)); });
+  socket.on("message", [this](Socket& s, const Args& a, Ack ack) { send_message(s, a, std::move(ack)); });
+  socket.on("history", [this](Socket& s, const Args& a, Ack ack) { history(s, a, std::move(ack)); });
+  socket.on("notifications:read", [this](Socket& s, const Args& a, Ack ack) { mark_read(s, a, std::move(ack)); });
+  socket.on_disconnect([this](Socket& s, const std::string&) {
+    std::vector<std::string> joined;
+    for (auto& room : s.rooms()) {
+      if (room.rfind("room:", 0) == 0) joined.push_back(room);
+    }
+    const auto user = user_of(s);
+    auto it = online_.find(user);
+    if (it != online_.end() && --it->second == 0) {
+      online_.erase(it);
+      user_offline(user, std::move(joined));
+    }
+  });
+
+  if (++online_[user_id] == 1) user_online(user_id);
+
+  store_.run<std::vector<NotificationRecord>>(
+      [user_id](Store& store) { return store.unread_notifications(user_id); },
+      [socket = weak(socket)](StoreResult<std::vector<NotificationRecord>> result) {
+        auto s = socket.lock();
+        if (!s || !result) return;
+        json list = json::array();
+        for (const auto& n : *result.value) list.push_back(to_json(n));
+        s->emit("notifications", list);
+      });
+}
+
+void Chat::join_room(Socket& socket, const Args& args, Ack ack) {
+  auto room_id = args.empty() ? std::nullopt : parse_room_id(args[0]);
+  if (!room_id) return reply_error(socket, ack, "Invalid roomId");
+  const auto user_id = user_of(socket);
+  // Joining a public room makes the user a member (history is for members).
+  store_.run<bool>(
+      [id = *room_id, user_id](Store& store) {
+        auto room = store.find_room(id);
+        if (!room) return false;
+        if (store.is_member(id, user_id)) return true;
+        if (!room->is_public) return false;
+        store.add_member(id, user_id);
+        return true;
+      },
+      [socket = weak(socket), ack, id = *room_id](StoreResult<bool> result) {
+        auto s = socket.lock();
+        if (!s) return;
+        if (!result) return reply_error(*s, ack, "Store unavailable");
+        if (!*result.value) {
+          s->emit("error", "Forbidden");
+          if (ack) ack(json{{"ok", false}, {"error", "Forbidden"}});
+          return;
+        }
+        s->join(room_name(id));
+        if (ack) ack(json{{"ok", true}});
+      });
+}
+
+void Chat::leave_room(Socket& socket, const Args& args, Ack ack) {
+  auto room_id = args.empty() ? std::nullopt : parse_room_id(args[0]);
+  if (!room_id) return reply_error(socket, ack, "Invalid roomId");
+  socket.leave(room_name(*room_id));
+  if (ack) ack(json{{"ok", true}});
+}
+
+void Chat::send_message(Socket& socket, const Args& args, Ack ack) {
+  if (args.empty() || !args[0].is_object()) return reply_error(socket, ack, "Invalid message");
+  const auto& data = args[0];
+  auto room_id = data.contains("roomId") ? parse_room_id(data["roomId"]) : std::nullopt;
+  if (!room_id) return reply_error(socket, ack, "Invalid roomId");
+  if (!data.contains("content") || !data["content"].is_string()) {
+    return reply_error(socket, ack, "Invalid content");
+  }
+  auto content = data["content"].get<std::string>();
+  if (is_blank(content)) return reply_error(socket, ack, "Empty content");
+  if (utf8_length(content) > kMaxContentLength) return reply_error(socket, ack, "Content too long");
+  const auto room = room_name(*room_id);
+  // Only sockets that joined the room (and so passed its access rule) may post to it.
+  const auto joined = socket.rooms();
+  if (std::find(joined.begin(), joined.end(), room) == joined.end()) {
+    return reply_error(socket, ack, "Not in room");
+  }
+
+  store_.run<MessageRecord>(
+      [id = *room_id, user_id = user_of(socket), content = std::move(content)](Store& store) {
+        return store.add_message(id, user_id, content, now_ms());
+      },
+      [this, socket = weak(socket), ack, room](StoreResult<MessageRecord> result) {
+        auto s = socket.lock();
+        if (!result) {
+          spdlog::warn("message not stored: {}", result.error);
+          if (s) reply_error(*s, ack, "Message not stored");
+          return;
+        }
+        message_rate_.add();
+        // Stored, so it may be sent: to the room, then the sender's confirmation.
+        auto message = to_json(*result.value);
+        io_.to(room).emit("message", message);
+        if (s && ack) ack(json{{"ok", true}, {"message", message}});
+      });
+}
+
+void Chat::history(Socket& socket, const Args& args, Ack ack) {
+  if (args.empty() || !args[0].is_object()) return reply_error(socket, ack, "Invalid request");
+  const auto& request = args[0];
+  auto room_id = request.contains("roomId") ? parse_room_id(request["roomId"]) : std::nullopt;
+  if (!room_id) return reply_error(socket, ack, "Invalid roomId");
+  int limit = 50;
+  if (request.contains("limit")) {
+    if (!request["limit"].is_number_integer()) return reply_error(socket, ack, "Invalid limit");
+    limit = request["limit"].get<int>();
+    if (limit < 1 || limit > kMaxHistory) return reply_error(socket, ack, "Invalid limit");
+  }
+  std::optional<std::int64_t> before;
+  if (request.contains("before") && !request["before"].is_null()) {
+    if (!request["before"].is_number_integer()) return reply_error(socket, ack, "Invalid before");
+    before = request["before"].get<std::int64_t>();
+  }
+  struct Page {
+    bool allowed = false;
+    std::vector<MessageRecord> messages;
+  };
+  store_.run<Page>(
+      [id = *room_id, user_id = user_of(socket), before, limit](Store& store) {
+        Page page;
+        page.allowed = store.is_member(id, user_id);
+        if (page.allowed) page.messages = store.history(id, before, limit);
+        return page;
+      },
+      [socket = weak(socket), ack](StoreResult<Page> result) {
+        auto s = socket.lock();
+        if (!s) return;
+        if (!result) return reply_error(*s, ack, "Store unavailable");
+        if (!result.value->allowed) return reply_error(*s, ack, "Forbidden");
+        json messages = json::array();
+        for (const auto& m : result.value->messages) messages.push_back(to_json(m));
+        if (ack) ack(json{{"ok", true}, {"messages", messages}});
+      });
+}
+
+void Chat::mark_read(Socket& socket, const Args& args, Ack ack) {
+  std::vector<std::int64_t> ids;
+  if (!args.empty() && args[0].is_object() && args[0].contains("ids")) {
+    const auto& list = args[0]["ids"];
+    if (!list.is_array()) return reply_error(socket, ack, "Invalid ids");
+    for (const auto& id : list) {
+      if (!id.is_number_integer()) return reply_error(socket, ack, "Invalid ids");
+      ids.push_back(id.get<std::int64_t>());
+    }
+  }
+  store_.run<std::int64_t>(
+      [user_id = user_of(socket), ids](Store& store) { return store.mark_notifications_read(user_id, ids); },
+      [socket = weak(socket), ack](StoreResult<std::int64_t> result) {
+        auto s = socket.lock();
+        if (!s) return;
+        if (!result) return reply_error(*s, ack, "Store unavailable");
+        if (ack) ack(json{{"ok", true}, {"count", *result.value}});
+      });
+}
+
+void Chat::user_online(const std::string& user_id) {
+  store_.run<std::vector<std::int64_t>>(
+      [user_id](Store& store) { return store.rooms_of_member(user_id); },
+      [this, user_id](StoreResult<std::vector<std::int64_t>> result) {
+        if (!result) return;
+        std::vector<std::string> rooms;
+        for (auto id : *result.value) rooms.push_back(room_name(id));
+        if (!rooms.empty()) io_.to(rooms).emit("presence", json{{"userId", user_id}, {"online", true}});
+      });
+}
+
+void Chat::user_offline(const std::string& user_id, std::vector<std::string> joined_rooms) {
+  store_.run<std::vector<std::int64_t>>(
+      [user_id](Store& store) {
+        store.set_last_seen(user_id, now_ms());
+        return store.rooms_of_member(user_id);
+      },
+      [this, user_id, joined = std::move(joined_rooms)](StoreResult<std::vector<std::int64_t>> result) {
+        if (!result) spdlog::warn("lastSeenAt of {} not stored: {}", user_id, result.error);
+        auto rooms = joined;
+        if (result) {
+          for (auto id : *result.value) rooms.push_back(room_name(id));
+        }
+        // A user who came back meanwhile is online again: no offline notice.
+        if (rooms.empty() || online_.contains(user_id)) return;
+        io_.to(rooms).emit("presence", json{{"userId", user_id}, {"online", false}});
+      });
+}
+
+}  // namespace sio::app

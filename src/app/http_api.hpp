@@ -1,0 +1,52 @@
+#pragma once
+// sio-server's HTTP routes beside the Socket.IO endpoint: health and readiness, metrics, the REST
+// API (rooms, members, messages, posts, likes; Bearer JWT), the dev-mode token minter and the
+// demo page. Errors are JSON {"error": "..."} with a fitting status.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/chat.hpp"
+#include "app/config.hpp"
+#include "app/notifications.hpp"
+#include "app/static_files.hpp"
+#include "app/store_worker.hpp"
+#include "engineio/cors.hpp"
+#include "engineio/http_connection.hpp"
+#include "socketio/server.hpp"
+
+namespace sio::app {
+
+class HttpApi {
+ public:
+  HttpApi(const Config& config, socketio::Server& io, StoreWorker& store, Chat& chat,
+          Notifications& notifications);
+
+  void handle(std::shared_ptr<engineio::HttpConnection> connection, engineio::HttpRequest request);
+
+ private:
+  using Connection = std::shared_ptr<engineio::HttpConnection>;
+  struct Call;  // one request on its way through a route
+
+  void api(const std::shared_ptr<Call>& call, const std::vector<std::string>& parts);
+  void create_room(const std::shared_ptr<Call>& call);
+  void list_rooms(const std::shared_ptr<Call>& call);
+  void add_member(const std::shared_ptr<Call>& call, std::int64_t room_id);
+  void room_messages(const std::shared_ptr<Call>& call, std::int64_t room_id);
+  void create_post(const std::shared_ptr<Call>& call);
+  void list_posts(const std::shared_ptr<Call>& call);
+  void like_post(const std::shared_ptr<Call>& call, std::int64_t post_id);
+  void readiness(const std::shared_ptr<Call>& call);
+  void dev_token(const std::shared_ptr<Call>& call);
+
+  const Config& config_;
+  socketio::Server& io_;
+  StoreWorker& store_;
+  Chat& chat_;
+  Notifications& notifications_;
+  StaticFiles files_;
+  engineio::CorsPolicy cors_;
+};
+
+}  // namespace sio::app

@@ -1,0 +1,77 @@
+#include "app/metrics.hpp"
+
+#include <sstream>
+
+namespace sio::app {
+
+namespace {
+
+void metric(std::ostringstream& out, const char* name, const char* type, const char* help) {
+  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+}
+
+}  // namespace
+
+std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat) {
+  std::ostringstream out;
+  const auto& engine = io.engine().stats();
+  const auto& sio = io.stats();
+
+  metric(out, "sio_connections", "gauge", "Open Engine.IO sessions.");
+  out << "sio_connections " << io.engine().session_count() << '\n';
+  metric(out, "sio_connections_opened_total", "counter", "Engine.IO sessions opened.");
+  out << "sio_connections_opened_total " << engine.sessions_opened << '\n';
+  metric(out, "sio_online_users", "gauge", "Users with at least one socket on this server.");
+  out << "sio_online_users " << chat.online_users() << '\n';
+  metric(out, "sio_namespaces", "gauge", "Namespaces.");
+  out << "sio_namespaces " << io.namespaces().size() << '\n';
+  metric(out, "sio_sockets", "gauge", "Connected sockets per namespace.");
+  for (const auto& [name, nsp] : io.namespaces()) {
+    out << "sio_sockets{namespace=\"" << name << "\"} " << nsp->sockets().size() << '\n';
+  }
+  metric(out, "sio_rooms", "gauge", "Rooms with local members per namespace.");
+  for (const auto& [name, nsp] : io.namespaces()) {
+    out << "sio_rooms{namespace=\"" << name << "\"} " << nsp->adapter().all_rooms().size() << '\n';
+  }
+
+  metric(out, "sio_packets_total", "counter", "Engine.IO packets by direction.");
+  out << "sio_packets_total{direction=\"in\"} " << engine.packets_in << '\n';
+  out << "sio_packets_total{direction=\"out\"} " << engine.packets_out << '\n';
+  metric(out, "sio_bytes_total", "counter", "Engine.IO payload bytes by direction.");
+  out << "sio_bytes_total{direction=\"in\"} " << engine.bytes_in << '\n';
+  out << "sio_bytes_total{direction=\"out\"} " << engine.bytes_out << '\n';
+  metric(out, "sio_broadcasts_total", "counter", "Broadcasts emitted.");
+  out << "sio_broadcasts_total " << sio.broadcasts << '\n';
+  metric(out, "sio_broadcast_deliveries_total", "counter", "Sockets reached by broadcasts (fan-out).");
+  out << "sio_broadcast_deliveries_total " << sio.broadcast_deliveries << '\n';
+  metric(out, "sio_volatile_dropped_total", "counter", "Volatile packets dropped.");
+  out << "sio_volatile_dropped_total " << sio.volatile_dropped << '\n';
+  metric(out, "sio_slow_consumer_disconnects_total", "counter",
+         "Sessions closed because their send queue was full.");
+  out << "sio_slow_consumer_disconnects_total " << engine.slow_consumer_disconnects << '\n';
+  metric(out, "sio_parse_errors_total", "counter", "Clients closed for malformed packets.");
+  out << "sio_parse_errors_total " << sio.parse_errors << '\n';
+
+  metric(out, "sio_messages_stored_total", "counter", "Chat messages stored and broadcast.");
+  out << "sio_messages_stored_total " << chat.message_rate().total() << '\n';
+  metric(out, "sio_store_queue_depth", "gauge", "Store calls waiting for the worker.");
+  out << "sio_store_queue_depth " << store.queued() << '\n';
+  metric(out, "sio_store_failures_total", "counter", "Store calls that failed.");
+  out << "sio_store_failures_total " << store.failures() << '\n';
+
+  const auto& latency = store.latency();
+  metric(out, "sio_store_batch_seconds", "histogram", "Duration of store transactions (group commits).");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < std::size(StoreLatency::kBoundsMs); ++i) {
+    cumulative += latency.buckets[i].load();
+    out << "sio_store_batch_seconds_bucket{le=\"" << StoreLatency::kBoundsMs[i] / 1000.0 << "\"} "
+        << cumulative << '\n';
+  }
+  cumulative += latency.buckets[std::size(StoreLatency::kBoundsMs)].load();
+  out << "sio_store_batch_seconds_bucket{le=\"+Inf\"} " << cumulative << '\n';
+  out << "sio_store_batch_seconds_sum " << latency.sum_us.load() / 1e6 << '\n';
+  out << "sio_store_batch_seconds_count " << latency.count.load() << '\n';
+  return out.str();
+}
+
+}  // namespace sio::app

@@ -1,0 +1,30 @@
+#pragma once
+// The demo page's files, read once at start-up and served from memory. Only the files found then
+// are served, so no request path can reach outside them.
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace sio::app {
+
+struct StaticFile {
+  std::string content_type;
+  std::string body;
+};
+
+class StaticFiles {
+ public:
+  // Maps "/<name>" to every regular file directly in `web_root`, "/" to index.html, and
+  // `script_url` to `script_path` (when it exists).
+  StaticFiles(const std::string& web_root, const std::string& script_url,
+              const std::string& script_path);
+
+  const StaticFile* find(const std::string& path) const;
+  std::size_t size() const { return files_.size(); }
+
+ private:
+  std::map<std::string, StaticFile> files_;
+};
+
+}  // namespace sio::app

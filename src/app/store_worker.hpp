@@ -1,0 +1,96 @@
+#pragma once
+// Runs store calls off the event loop. One thread owns the Store; calls queue up (bounded) and
+// are executed in batches, each batch in one transaction (group commit: one fsync for many
+// writes), each call inside its own savepoint so that a failing call undoes only itself. Results
+// are posted back to the event loop only after the batch committed: a caller never sees a
+// success that is not durable.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/store.hpp"
+
+namespace sio::app {
+
+// A store call's result: a value, or the reason it failed.
+template <class T>
+struct StoreResult {
+  std::optional<T> value;
+  std::string error;
+  explicit operator bool() const { return value.has_value(); }
+};
+
+// Latency of store batches (queueing excluded), as Prometheus buckets.
+struct StoreLatency {
+  static constexpr double kBoundsMs[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000};
+  std::atomic<std::uint64_t> buckets[std::size(kBoundsMs) + 1] = {};
+  std::atomic<std::uint64_t> count{0};
+  std::atomic<std::uint64_t> sum_us{0};
+  void record(std::chrono::microseconds elapsed);
+};
+
+class StoreWorker {
+ public:
+  StoreWorker(boost::asio::io_context& ctx, std::unique_ptr<Store> store,
+              std::size_t max_queue = 10000);
+  ~StoreWorker();
+  StoreWorker(const StoreWorker&) = delete;
+  StoreWorker& operator=(const StoreWorker&) = delete;
+
+  // Runs `call(Store&) -> T` on the worker; `done(StoreResult<T>)` runs on the event loop.
+  template <class T, class Call, class Done>
+  void run(Call call, Done done) {
+    auto shared_done = std::make_shared<Done>(std::move(done));
+    Job job;
+    job.execute = [call = std::move(call), shared_done](Store& store) -> std::function<void()> {
+      auto value = std::make_shared<T>(call(store));
+      return [shared_done, value] { (*shared_done)(StoreResult<T>{std::move(*value), {}}); };
+    };
+    job.fail = [shared_done](std::string error) -> std::function<void()> {
+      return [shared_done, error = std::move(error)] {
+        (*shared_done)(StoreResult<T>{std::nullopt, error});
+      };
+    };
+    enqueue(std::move(job));
+  }
+
+  // Finishes what is queued, then stops the thread. Later calls fail with "store stopped".
+  void stop();
+
+  std::size_t queued() const;
+  const StoreLatency& latency() const { return latency_; }
+  std::uint64_t failures() const { return failures_.load(); }
+
+ private:
+  struct Job {
+    std::function<std::function<void()>(Store&)> execute;  // returns the completion to post
+    std::function<std::function<void()>(std::string)> fail;
+  };
+
+  void enqueue(Job job);
+  void loop();
+  void run_batch(std::vector<Job>& batch);
+
+  boost::asio::io_context& ctx_;
+  std::unique_ptr<Store> store_;
+  const std::size_t max_queue_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  StoreLatency latency_;
+  std::atomic<std::uint64_t> failures_{0};
+  std::thread thread_;
+};
+
+}  // namespace sio::app
