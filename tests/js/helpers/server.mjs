@@ -59,9 +59,13 @@ export async function startServer(name, { args = [], env = {} } = {}) {
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return exited;
       proc.kill("SIGTERM");
-      const timer = setTimeout(() => proc.kill("SIGKILL"), 3000);
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
       const result = await exited;
       clearTimeout(timer);
+      // A server must stop cleanly: a sanitizer report or a hang at shutdown fails the test file.
+      if (result.code !== 0 && result.signal !== "SIGTERM") {
+        throw new Error(`${name} exited with code ${result.code}, signal ${result.signal}`);
+      }
       return result;
     },
   };
