@@ -1,5 +1,5 @@
 # The front door: `make run` and `make test` install what is missing, build, and go.
-.PHONY: deps build build-asan test run format clean
+.PHONY: deps build build-asan test run bench bench-full format clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 3000
@@ -26,6 +26,13 @@ endif
 
 run: build
 	SIO_DEV=1 PORT=$(PORT) exec ./build/bin/sio-server
+
+# Benchmarks against Node's socket.io, side by side (never part of `make test`).
+bench: build
+	bench/run.sh quick
+
+bench-full: build
+	bench/run.sh full
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.hpp' 2>/dev/null | xargs -r clang-format -i
