@@ -10,7 +10,8 @@ DEBIAN_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libhiredis-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev libssl-dev libpq-dev postgresql chromium
+  libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql chromium
+  redis-server nginx
 )
 
 missing=()

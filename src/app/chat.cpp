@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
+
 #include "app/records_json.hpp"
 
 namespace sio::app {
@@ -37,8 +39,26 @@ std::size_t utf8_length(const std::string& text) {
   return count;
 }
 
+// Whitespace as JavaScript's trim() knows it, so that what looks empty in a browser is refused.
+bool is_whitespace(char32_t c) {
+  return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+         c == 0x205F || c == 0x3000 || c == 0xFEFF;
+}
+
+// True when the (valid UTF-8) text holds whitespace only.
 bool is_blank(const std::string& text) {
-  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    char32_t c = length == 1 ? lead : lead & (0x3F >> (length - 1));
+    for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
+      c = (c << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    if (!is_whitespace(c)) return false;
+    i += length;
+  }
+  return true;
 }
 
 std::string room_name(std::int64_t id) { return "room:" + std::to_string(id); }
@@ -168,14 +188,22 @@ void Chat::history(Socket& socket, const Args& args, Ack ack) {
   if (!room_id) return reply_error(socket, ack, "Invalid roomId");
   int limit = 50;
   if (request.contains("limit")) {
-    if (!request["limit"].is_number_integer()) return reply_error(socket, ack, "Invalid limit");
-    limit = request["limit"].get<int>();
-    if (limit < 1 || limit > kMaxHistory) return reply_error(socket, ack, "Invalid limit");
+    const auto& value = request["limit"];
+    // Compared as the 64-bit number it is: narrowing first would let 2^32+2 pass as 2.
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
+        value.get<std::int64_t>() > kMaxHistory) {
+      return reply_error(socket, ack, "Invalid limit");
+    }
+    limit = static_cast<int>(value.get<std::int64_t>());
   }
   std::optional<std::int64_t> before;
   if (request.contains("before") && !request["before"].is_null()) {
-    if (!request["before"].is_number_integer()) return reply_error(socket, ack, "Invalid before");
-    before = request["before"].get<std::int64_t>();
+    const auto& value = request["before"];
+    if (!value.is_number_integer() ||
+        (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
+      return reply_error(socket, ack, "Invalid before");
+    }
+    before = value.get<std::int64_t>();
   }
   struct Page {
     bool allowed = false;
@@ -207,6 +235,11 @@ void Chat::mark_read(Socket& socket, const Args& args, Ack ack) {
     for (const auto& id : list) {
       if (!id.is_number_integer()) return reply_error(socket, ack, "Invalid ids");
       ids.push_back(id.get<std::int64_t>());
+    }
+    // An explicit empty list names no notification (only a missing list means "all").
+    if (ids.empty()) {
+      if (ack) ack(json{{"ok", true}, {"count", 0}});
+      return;
     }
   }
   store_.run<std::int64_t>(

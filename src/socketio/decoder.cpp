@@ -34,6 +34,68 @@ std::size_t nesting_depth(std::string_view text) {
   return deepest;
 }
 
+int hex_value(std::string_view text, std::size_t at) {
+  if (at + 4 > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = at; i < at + 4; ++i) {
+    const char c = text[i];
+    value <<= 4;
+    if (c >= '0' && c <= '9') value |= c - '0';
+    else if (c >= 'a' && c <= 'f') value |= c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') value |= c - 'A' + 10;
+    else return -1;
+  }
+  return value;
+}
+
+// JavaScript strings may hold half of a surrogate pair (a front end cutting text at a UTF-16
+// length does that) and JSON.stringify escapes it as \udXXX; JSON parsers that insist on valid
+// Unicode refuse it. Such halves become U+FFFD, as a browser would display them.
+std::string replace_lone_surrogates(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (!in_string) {
+      if (c == '"') in_string = true;
+      out += c;
+      continue;
+    }
+    if (c == '"') {
+      in_string = false;
+      out += c;
+      continue;
+    }
+    if (c != '\\' || i + 1 >= text.size()) {
+      out += c;
+      continue;
+    }
+    if (text[i + 1] != 'u') {
+      out.append(text.substr(i, 2));
+      ++i;
+      continue;
+    }
+    const int unit = hex_value(text, i + 2);
+    if (unit >= 0xD800 && unit <= 0xDBFF && i + 11 < text.size() && text[i + 6] == '\\' &&
+        text[i + 7] == 'u') {
+      const int low = hex_value(text, i + 8);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        out.append(text.substr(i, 12));
+        i += 11;
+        continue;
+      }
+    }
+    if (unit >= 0xD800 && unit <= 0xDFFF) {
+      out += "\\uFFFD";
+      i += 5;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 bool payload_valid(PacketType type, const json& payload) {
   switch (type) {
     case PacketType::connect: return payload.is_object();
@@ -121,6 +183,9 @@ std::optional<ParsedText> parse_text(std::string_view text, const DecoderLimits&
     const auto body = text.substr(i);
     if (nesting_depth(body) > limits.max_depth) return fail("payload nested too deeply");
     json payload = json::parse(body, nullptr, false);
+    if (payload.is_discarded() && body.find("\\u") != std::string_view::npos) {
+      payload = json::parse(replace_lone_surrogates(body), nullptr, false);
+    }
     if (payload.is_discarded() || !payload_valid(packet.type, payload)) return fail("invalid payload");
     packet.data = std::move(payload);
   } else if (packet.type == PacketType::event || packet.type == PacketType::binary_event ||

@@ -123,3 +123,12 @@ TEST(SocketIoDecoder, recovers_after_an_error) {
   ASSERT_EQ(feed(d, "2{}"), Decoder::Status::error);
   EXPECT_EQ(feed(d, R"(2["ok"])"), Decoder::Status::packet);
 }
+
+TEST(SocketIoDecoder, replaces_lone_surrogate_escapes_instead_of_failing) {
+  Decoder d;
+  ASSERT_EQ(feed(d, R"(2["m","abc\ud83d","\udc00x","ok \ud83d\ude00"])"), Decoder::Status::packet);
+  auto p = d.take();
+  EXPECT_EQ(p.data[1], "abc\xEF\xBF\xBD");
+  EXPECT_EQ(p.data[2], "\xEF\xBF\xBDx");
+  EXPECT_EQ(p.data[3], "ok \xF0\x9F\x98\x80");
+}
