@@ -37,7 +37,7 @@ else
 fi
 
 # Our own packages, then the upstream conformance suites', each with the lockfile it ships.
-for dir in . tests/conformance/engineio tests/conformance/socketio; do
+for dir in . tests/conformance/engineio tests/conformance/socketio tests/js/cluster/node bench/node; do
   [[ -f $dir/package-lock.json ]] || continue
   if [[ ! -f $dir/node_modules/.package-lock.json ||
         $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then

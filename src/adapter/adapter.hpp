@@ -76,8 +76,8 @@ class Adapter {
 
   // --- reaching sockets (cluster-wide unless flags.local) ---
   virtual void broadcast(const socketio::Packet& packet, const BroadcastOptions& options) = 0;
-  // `packet.id` is set by the adapter. `on_client_count` is called (once per server) with how many
-  // sockets were reached; `on_ack` once per response.
+  // `packet.id` is set by the adapter. `on_client_count` is called once, with how many sockets
+  // were reached on all servers together; `on_ack` once per response.
   virtual void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                                   ClientCountHandler on_client_count, AckHandler on_ack) = 0;
   virtual void fetch_sockets(const BroadcastOptions& options, FetchHandler handler) = 0;

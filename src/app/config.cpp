@@ -75,8 +75,8 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
       config.database_url.rfind("postgresql://", 0) != 0) {
     return refuse("DATABASE_URL must start with sqlite:, postgres:// or postgresql://");
   }
-  if (!config.redis_url.empty()) {
-    return refuse("REDIS_URL is set, but this build has no Redis adapter yet; unset it");
+  if (!config.redis_url.empty() && config.redis_url.rfind("redis://", 0) != 0) {
+    return refuse("REDIS_URL must look like redis://[:password@]host:port[/db]");
   }
   return config;
 }

@@ -81,12 +81,13 @@ struct HttpApi::Call {
 };
 
 HttpApi::HttpApi(const Config& config, socketio::Server& io, StoreWorker& store, Chat& chat,
-                 Notifications& notifications)
+                 Notifications& notifications, std::shared_ptr<adapter::RedisClient> redis)
     : config_(config),
       io_(io),
       store_(store),
       chat_(chat),
       notifications_(notifications),
+      redis_(std::move(redis)),
       files_(config.web_root, kClientScriptUrl, config.client_script),
       cors_(cors_options(config)) {
   if (!files_.find("/")) spdlog::warn("demo page not found in {}", config.web_root);
@@ -107,7 +108,7 @@ void HttpApi::handle(Connection connection, engineio::HttpRequest request) {
   if (path == "/healthz") return call->json_reply(http::status::ok, json{{"status", "ok"}});
   if (path == "/readyz") return readiness(call);
   if (path == "/metrics") {
-    return call->respond(http::status::ok, render_metrics(io_, store_, chat_),
+    return call->respond(http::status::ok, render_metrics(io_, store_, chat_, redis_.get()),
                          "text/plain; version=0.0.4");
   }
   if (path == "/dev/token" && config_.dev) return dev_token(call);
@@ -298,12 +299,15 @@ void HttpApi::readiness(const std::shared_ptr<Call>& call) {
         store.ping();
         return true;
       },
-      [call](StoreResult<bool> result) {
-        if (!result) {
-          return call->json_reply(http::status::service_unavailable,
-                                  json{{"status", "unavailable"}, {"database", result.error}});
+      [call, redis = redis_](StoreResult<bool> result) {
+        json body{{"database", result ? std::string("ok") : result.error}};
+        bool ready = static_cast<bool>(result);
+        if (redis) {
+          body["redis"] = redis->connected() ? "ok" : "unreachable";
+          ready = ready && redis->connected();
         }
-        call->json_reply(http::status::ok, json{{"status", "ready"}, {"database", "ok"}});
+        body["status"] = ready ? "ready" : "unavailable";
+        call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
       });
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "adapter/redis_client.hpp"
 #include "app/chat.hpp"
 #include "app/config.hpp"
 #include "app/notifications.hpp"
@@ -20,8 +21,9 @@ namespace sio::app {
 
 class HttpApi {
  public:
+  // `redis` is null when the server runs alone (in-memory adapter).
   HttpApi(const Config& config, socketio::Server& io, StoreWorker& store, Chat& chat,
-          Notifications& notifications);
+          Notifications& notifications, std::shared_ptr<adapter::RedisClient> redis);
 
   void handle(std::shared_ptr<engineio::HttpConnection> connection, engineio::HttpRequest request);
 
@@ -45,6 +47,7 @@ class HttpApi {
   StoreWorker& store_;
   Chat& chat_;
   Notifications& notifications_;
+  std::shared_ptr<adapter::RedisClient> redis_;
   StaticFiles files_;
   engineio::CorsPolicy cors_;
 };

@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 #include <thread>
 
+#include "adapter/redis_adapter.hpp"
+#include "adapter/redis_client.hpp"
 #include "app/admin.hpp"
 #include "app/auth.hpp"
 #include "app/chat.hpp"
@@ -57,6 +59,19 @@ int main(int argc, char** argv) {
   if (!config.frontend_url.empty()) options.engine.cors.origins = {config.frontend_url};
   socketio::Server io(ctx, options);
 
+  // With REDIS_URL, rooms and broadcasts are shared with every server on that Redis (sio or
+  // Node with @socket.io/redis-adapter).
+  std::shared_ptr<adapter::RedisClient> redis;
+  if (!config.redis_url.empty()) {
+    try {
+      redis = adapter::RedisClient::create(ctx, config.redis_url);
+    } catch (const std::exception& e) {
+      spdlog::error("sio-server: REDIS_URL: {}", e.what());
+      return 2;
+    }
+    io.set_adapter(adapter::make_redis_adapter_factory(redis));
+  }
+
   app::Chat chat(io, worker);
   app::Notifications notifications(io, worker);
   io.use(app::auth_middleware(config.jwt_secret));
@@ -70,7 +85,7 @@ int main(int argc, char** argv) {
   });
   app::install_admin(io, chat, config.jwt_secret);
 
-  app::HttpApi api(config, io, worker, chat, notifications);
+  app::HttpApi api(config, io, worker, chat, notifications, redis);
   io.set_fallback([&api](std::shared_ptr<engineio::HttpConnection> connection,
                          engineio::HttpRequest request) { api.handle(std::move(connection), std::move(request)); });
 
@@ -92,6 +107,7 @@ int main(int argc, char** argv) {
       std::_Exit(1);
     }).detach();
     io.close();  // clients see "server shutting down"; their disconnect handlers queue store writes
+    if (redis) redis->close();
     boost::asio::post(ctx, [&] {
       worker.stop();  // everything queued is written
       ctx.stop();
@@ -102,6 +118,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   spdlog::info("sio-server listening on port {}{}; database {}", io.port(), config.dev ? " (dev mode)" : "",
                config.database_url.rfind("sqlite:", 0) == 0 ? config.database_url : "postgres");
+  if (redis) spdlog::info("redis adapter enabled");
   ctx.run();
   return 0;
 }

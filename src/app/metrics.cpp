@@ -12,7 +12,8 @@ void metric(std::ostringstream& out, const char* name, const char* type, const c
 
 }  // namespace
 
-std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat) {
+std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
+                           const adapter::RedisClient* redis) {
   std::ostringstream out;
   const auto& engine = io.engine().stats();
   const auto& sio = io.stats();
@@ -71,6 +72,21 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat)
   out << "sio_store_batch_seconds_bucket{le=\"+Inf\"} " << cumulative << '\n';
   out << "sio_store_batch_seconds_sum " << latency.sum_us.load() / 1e6 << '\n';
   out << "sio_store_batch_seconds_count " << latency.count.load() << '\n';
+
+  if (redis) {
+    const auto stats = redis->stats();
+    metric(out, "sio_redis_connected", "gauge", "1 while both Redis connections are up.");
+    out << "sio_redis_connected " << (redis->connected() ? 1 : 0) << '\n';
+    metric(out, "sio_redis_published_total", "counter", "Messages published to Redis.");
+    out << "sio_redis_published_total " << stats.published << '\n';
+    metric(out, "sio_redis_publish_failures_total", "counter",
+           "Publishes lost (Redis unreachable, refused, or queue full).");
+    out << "sio_redis_publish_failures_total " << stats.publish_failures << '\n';
+    metric(out, "sio_redis_messages_received_total", "counter", "Messages received from Redis.");
+    out << "sio_redis_messages_received_total " << stats.messages_received << '\n';
+    metric(out, "sio_redis_reconnects_total", "counter", "Reconnections to Redis.");
+    out << "sio_redis_reconnects_total " << stats.reconnects << '\n';
+  }
   return out.str();
 }
 

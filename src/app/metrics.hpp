@@ -4,12 +4,15 @@
 
 #include <string>
 
+#include "adapter/redis_client.hpp"
 #include "app/chat.hpp"
 #include "app/store_worker.hpp"
 #include "socketio/server.hpp"
 
 namespace sio::app {
 
-std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat);
+// `redis` may be null (no Redis adapter).
+std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
+                           const adapter::RedisClient* redis);
 
 }  // namespace sio::app

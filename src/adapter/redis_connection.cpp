@@ -1,0 +1,319 @@
+#include "adapter/redis_connection.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+namespace sio::adapter {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kReadChunk = 64 * 1024;
+}
+
+std::shared_ptr<RedisConnection> RedisConnection::create(asio::io_context& ctx, Options options) {
+  return std::make_shared<RedisConnection>(ctx, std::move(options));
+}
+
+RedisConnection::RedisConnection(asio::io_context& ctx, Options options)
+    : ctx_(ctx),
+      options_(std::move(options)),
+      resolver_(ctx),
+      socket_(ctx),
+      retry_timer_(ctx),
+      connect_timer_(ctx),
+      health_timer_(ctx),
+      backoff_(options_.min_backoff),
+      read_buffer_(kReadChunk) {}
+
+std::string RedisConnection::where() const {
+  return "redis " + options_.name + " (" + options_.url.host + ":" +
+         std::to_string(options_.url.port) + ")";
+}
+
+void RedisConnection::start() {
+  if (state_ != State::idle) return;
+  connect();
+}
+
+void RedisConnection::connect() {
+  state_ = State::connecting;
+  const auto generation = generation_;
+  connect_timer_.expires_after(options_.connect_timeout);
+  connect_timer_.async_wait([self = shared_from_this(), generation](boost::system::error_code ec) {
+    if (ec || generation != self->generation_) return;
+    if (self->state_ != State::connecting && self->state_ != State::logging_in) return;
+    self->fail("no connection within " + std::to_string(self->options_.connect_timeout.count()) +
+               " ms");
+  });
+  resolver_.async_resolve(
+      options_.url.host, std::to_string(options_.url.port),
+      [self = shared_from_this(), generation](boost::system::error_code ec,
+                                              tcp::resolver::results_type results) {
+        if (generation != self->generation_) return;
+        if (ec) return self->fail("resolve: " + ec.message());
+        asio::async_connect(self->socket_, results,
+                            [self, generation](boost::system::error_code ec, const tcp::endpoint&) {
+                              if (generation != self->generation_) return;
+                              if (ec) return self->fail("connect: " + ec.message());
+                              self->on_connected();
+                            });
+      });
+}
+
+void RedisConnection::on_connected() {
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  socket_.set_option(asio::socket_base::keep_alive(true), ignored);
+  reader_ = std::make_unique<RespReader>();
+  state_ = State::logging_in;
+  read();
+  log_in();
+}
+
+void RedisConnection::log_in() {
+  // AUTH, SELECT and a PING go pipelined; the link is ready once Redis has answered them all
+  // (a server that accepts connections but does not answer is no use). Any error drops the link,
+  // to be retried later, in case the server comes back with another configuration.
+  auto step = [weak = weak_from_this(), generation = generation_](std::string what,
+                                                                  bool last) -> ReplyHandler {
+    return [weak, generation, what = std::move(what), last](const RedisReply& reply) {
+      auto self = weak.lock();
+      if (!self || generation != self->generation_) return;
+      if (reply.is_error()) return self->fail(what + " failed: " + reply.str);
+      if (last) self->become_ready();
+    };
+  };
+  const auto& url = options_.url;
+  if (!url.password.empty()) {
+    std::vector<std::string_view> auth{"AUTH"};
+    if (!url.username.empty()) auth.push_back(url.username);
+    auth.push_back(url.password);
+    write_raw(auth, {step("AUTH", false), 0});
+  }
+  if (url.db != 0) {
+    const auto db = std::to_string(url.db);
+    write_raw({"SELECT", db}, {step("SELECT", false), 0});
+  }
+  write_raw({"PING"}, {step("PING", true), 0});
+}
+
+void RedisConnection::become_ready() {
+  connect_timer_.cancel();
+  state_ = State::ready;
+  backoff_ = options_.min_backoff;
+  if (!was_ready_) {
+    spdlog::info("{}: connected", where());
+  } else if (failed_attempts_ == 0) {
+    spdlog::info("{}: reconnected", where());
+  } else {
+    spdlog::info("{}: reconnected after {} failed attempt(s)", where(), failed_attempts_);
+  }
+  if (was_ready_) ++reconnects_;
+  was_ready_ = true;
+  failed_attempts_ = 0;
+  // What was given while the link was down goes out first, in order.
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  waiting_bytes_ = 0;
+  for (auto& queued : waiting) {
+    outbox_ += queued.bytes;
+    pending_.push_back({std::move(queued.handler), 0});
+  }
+  if (!outbox_.empty()) schedule_flush();
+  ping_outstanding_ = false;
+  schedule_health_check();
+  if (on_ready_) on_ready_();
+}
+
+void RedisConnection::schedule_health_check() {
+  health_timer_.expires_after(options_.health_check_interval);
+  health_timer_.async_wait(
+      [self = shared_from_this(), generation = generation_](boost::system::error_code ec) {
+        if (ec || generation != self->generation_ || self->state_ != State::ready) return;
+        if (self->ping_outstanding_) {
+          return self->fail("no answer to PING within " +
+                            std::to_string(self->options_.health_check_interval.count()) + " ms");
+        }
+        self->ping_outstanding_ = true;
+        // Held weakly: the handler waits in this connection's own queue.
+        self->write_raw({"PING"}, {[weak = std::weak_ptr(self), generation](const RedisReply&) {
+                                     auto self = weak.lock();
+                                     if (self && generation == self->generation_)
+                                       self->ping_outstanding_ = false;
+                                   },
+                                   0});
+        self->schedule_health_check();
+      });
+}
+
+bool RedisConnection::send(const std::vector<std::string_view>& argv, ReplyHandler handler) {
+  if (state_ == State::closed) return false;
+  if (state_ == State::ready) {
+    if (outbox_.size() > options_.max_queued_bytes) return false;
+    write_raw(argv, {std::move(handler), 0});
+    return true;
+  }
+  std::string bytes;
+  format_command(bytes, argv);
+  if (waiting_bytes_ + bytes.size() > options_.max_queued_bytes) return false;
+  waiting_bytes_ += bytes.size();
+  waiting_.push_back({std::move(bytes), std::move(handler)});
+  return true;
+}
+
+bool RedisConnection::send_subscription(const std::vector<std::string_view>& argv) {
+  if (state_ != State::ready || argv.size() < 2) return false;
+  subscriber_ = true;
+  write_raw(argv, {nullptr, argv.size() - 1});
+  return true;
+}
+
+void RedisConnection::write_raw(const std::vector<std::string_view>& argv, Pending pending) {
+  format_command(outbox_, argv);
+  pending_.push_back(std::move(pending));
+  schedule_flush();
+}
+
+// Commands given during one turn of the event loop leave in one write.
+void RedisConnection::schedule_flush() {
+  if (write_in_flight_ || flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(ctx_, [self = shared_from_this(), generation = generation_] {
+    self->flush_posted_ = false;
+    if (generation == self->generation_) self->flush();
+  });
+}
+
+void RedisConnection::flush() {
+  if (write_in_flight_ || outbox_.empty()) return;
+  write_in_flight_ = true;
+  writing_.swap(outbox_);
+  outbox_.clear();
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this(), generation = generation_](
+                        boost::system::error_code ec, std::size_t) {
+                      if (generation != self->generation_) return;
+                      self->write_in_flight_ = false;
+                      self->writing_.clear();
+                      if (ec) return self->fail("write: " + ec.message());
+                      self->flush();
+                    });
+}
+
+void RedisConnection::read() {
+  socket_.async_read_some(
+      asio::buffer(read_buffer_), [self = shared_from_this(), generation = generation_](
+                                      boost::system::error_code ec, std::size_t n) {
+        if (generation != self->generation_) return;
+        if (ec)
+          return self->fail(ec == asio::error::eof ? "closed by server" : "read: " + ec.message());
+        self->reader_->feed({self->read_buffer_.data(), n});
+        while (generation == self->generation_) {
+          auto reply = self->reader_->next();
+          if (!reply) break;
+          self->dispatch(*reply);
+        }
+        if (generation != self->generation_) return;
+        if (!self->reader_->error().empty())
+          return self->fail("protocol error: " + self->reader_->error());
+        self->read();
+      });
+}
+
+// Pub/sub messages arrive at any time; every other reply answers the oldest pending command.
+bool RedisConnection::is_message(const RedisReply& reply) const {
+  if (!subscriber_ || reply.type != RedisReply::Type::array || reply.elements.size() < 3)
+    return false;
+  const auto& kind = reply.elements[0].str;
+  return kind == "message" || kind == "pmessage";
+}
+
+void RedisConnection::dispatch(RedisReply& reply) {
+  if (is_message(reply)) {
+    if (on_push_) on_push_(reply);
+    return;
+  }
+  if (pending_.empty()) return fail("reply to no command");
+  auto& front = pending_.front();
+  if (front.push_replies > 0) {
+    if (--front.push_replies == 0) pending_.pop_front();
+    if (on_push_) on_push_(reply);
+    return;
+  }
+  auto handler = std::move(front.handler);
+  pending_.pop_front();
+  if (handler) handler(reply);
+}
+
+void RedisConnection::fail(const std::string& reason) {
+  if (state_ == State::closed || state_ == State::backing_off) return;
+  ++generation_;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  resolver_.cancel();
+  connect_timer_.cancel();
+  health_timer_.cancel();
+  // A loss is logged once; the attempts that follow it quietly, until one succeeds.
+  const bool was_up = state_ == State::ready;
+  failed_attempts_ = was_up ? 0 : failed_attempts_ + 1;
+  if (was_up || (failed_attempts_ == 1 && !was_ready_)) {
+    spdlog::warn("{}: {}; retrying every {} ms at most", where(), reason,
+                 options_.max_backoff.count());
+  } else {
+    spdlog::debug("{}: {}", where(), reason);
+  }
+  state_ = State::backing_off;
+  outbox_.clear();
+  writing_.clear();
+  write_in_flight_ = false;
+  subscriber_ = false;
+  reader_.reset();
+  auto lost = std::move(pending_);
+  pending_.clear();
+
+  retry_timer_.expires_after(backoff_);
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->state_ != State::backing_off) return;
+    self->socket_ = tcp::socket(self->ctx_);
+    self->connect();
+  });
+
+  const auto error = RedisReply::error("connection lost: " + reason);
+  for (auto& pending : lost) {
+    if (pending.handler) pending.handler(error);
+  }
+}
+
+void RedisConnection::close() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  ++generation_;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  resolver_.cancel();
+  retry_timer_.cancel();
+  connect_timer_.cancel();
+  health_timer_.cancel();
+  reader_.reset();
+  auto lost = std::move(pending_);
+  pending_.clear();
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  on_ready_ = nullptr;
+  on_push_ = nullptr;
+  const auto error = RedisReply::error("connection closed");
+  for (auto& pending : lost) {
+    if (pending.handler) pending.handler(error);
+  }
+  for (auto& queued : waiting) {
+    if (queued.handler) queued.handler(error);
+  }
+}
+
+}  // namespace sio::adapter

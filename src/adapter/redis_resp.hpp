@@ -1,0 +1,51 @@
+#pragma once
+// RESP, the Redis protocol: commands out, replies in. hiredis does the byte work (its reader and
+// its command formatter); this file turns its C structures into plain values.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisReader;
+
+namespace sio::adapter {
+
+struct RedisReply {
+  enum class Type { string, array, integer, nil, status, error };
+  Type type = Type::nil;
+  std::string str;  // string, status and error replies
+  long long integer = 0;
+  std::vector<RedisReply> elements;
+
+  bool is_error() const { return type == Type::error; }
+  static RedisReply error(std::string message) { return {Type::error, std::move(message), 0, {}}; }
+};
+
+// Appends a command (its name first) in RESP to `out`.
+void format_command(std::string& out, const std::vector<std::string_view>& argv);
+
+// Splits a byte stream from Redis into replies.
+class RespReader {
+ public:
+  RespReader();
+  ~RespReader();
+  RespReader(const RespReader&) = delete;
+  RespReader& operator=(const RespReader&) = delete;
+
+  void feed(std::string_view bytes);
+  // The next complete reply; nullopt when more bytes are needed or the stream is broken (then
+  // error() says why and the reader must be discarded).
+  std::optional<RedisReply> next();
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Free {
+    void operator()(redisReader* reader) const;
+  };
+  std::unique_ptr<redisReader, Free> reader_;
+  std::string error_;
+};
+
+}  // namespace sio::adapter

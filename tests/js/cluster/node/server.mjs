@@ -1,0 +1,135 @@
+// The Node reference peer of the cluster tests: socket.io 4.8 with @socket.io/redis-adapter 8.3
+// (classic) on node-redis v4, serving the same test API as sio-cluster-server, so that a test
+// can drive either server the same way and mix them in one cluster.
+//
+//   node server.mjs --port 0 --redis-url redis://127.0.0.1:6379 --name node
+//
+// stdout: "listening on port N" once Redis has the adapter's subscriptions, then
+// "connect <nsp> <id>", "disconnect <nsp> <id> <reason>", "server-side ping <args as JSON>".
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { Server } from "socket.io";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
+
+const { values: opts } = parseArgs({
+  options: {
+    port: { type: "string", default: "0" },
+    "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
+    name: { type: "string", default: "node" },
+    key: { type: "string", default: "socket.io" },
+  },
+});
+const name = opts.name;
+
+const pubClient = createClient({ url: opts["redis-url"] });
+const subClient = pubClient.duplicate();
+for (const client of [pubClient, subClient]) client.on("error", () => {}); // reconnects by itself
+await Promise.all([pubClient.connect(), subClient.connect()]);
+
+const requestChannel = `${opts.key}-request#/#`;
+const numsub = async () => Number((await pubClient.sendCommand(["PUBSUB", "NUMSUB", requestChannel]))[1]);
+const before = await numsub();
+
+const httpServer = createServer();
+const io = new Server(httpServer, {
+  cors: { origin: "*" },
+  adapter: createAdapter(pubClient, subClient, { key: opts.key }),
+});
+
+const roomList = (value) => (Array.isArray(value) ? value : [value]);
+const sortedRooms = (socket) => [...socket.rooms].sort();
+
+// Applies {to, except, local, timeout} from a request to a broadcast operator.
+function target(op, request = {}) {
+  if (request.to !== undefined) op = op.to(roomList(request.to));
+  if (request.except !== undefined) op = op.except(roomList(request.except));
+  if (request.volatile) op = op.volatile;
+  if (request.local) op = op.local;
+  if (request.timeout !== undefined) op = op.timeout(request.timeout);
+  return op;
+}
+
+function onConnection(socket) {
+  const nsp = socket.nsp;
+  socket.data.server = name;
+  console.log(`connect ${nsp.name} ${socket.id}`);
+  socket.on("disconnect", (reason) => console.log(`disconnect ${nsp.name} ${socket.id} ${reason}`));
+
+  socket.on("whoami", (ack) => ack(name));
+  socket.on("join", (rooms, ack) => {
+    socket.join(roomList(rooms));
+    ack?.(sortedRooms(socket));
+  });
+  socket.on("leave", (rooms, ack) => {
+    for (const room of roomList(rooms)) socket.leave(room);
+    ack?.(sortedRooms(socket));
+  });
+  socket.on("rooms", (ack) => ack(sortedRooms(socket)));
+  socket.on("broadcast", (request, ack) => {
+    target(nsp, request).emit(request.event, ...(request.args ?? []));
+    ack?.(true);
+  });
+  socket.on("socket-broadcast", (request, ack) => {
+    target(socket.broadcast, request).emit(request.event, ...(request.args ?? []));
+    ack?.(true);
+  });
+  socket.on("flood", (request, ack) => {
+    const op = target(nsp, request);
+    for (let i = 0; i < request.count; i++) op.emit(request.event, i, request.payload ?? "");
+    ack?.(request.count);
+  });
+  socket.on("broadcast-ask", (request, ack) => {
+    target(nsp, request).emit(request.event, ...(request.args ?? []), (err, responses) => {
+      ack({ err: err ? err.message : null, responses: [...responses].sort() });
+    });
+  });
+  socket.on("fetch-sockets", async (request, ack) => {
+    const sockets = await target(nsp, request).fetchSockets();
+    ack(
+      sockets
+        .map((s) => ({ id: s.id, rooms: [...s.rooms].sort(), data: s.data }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+  });
+  socket.on("sockets-join", (request, ack) => {
+    target(nsp, request).socketsJoin(roomList(request.rooms));
+    ack?.(true);
+  });
+  socket.on("sockets-leave", (request, ack) => {
+    target(nsp, request).socketsLeave(roomList(request.rooms));
+    ack?.(true);
+  });
+  socket.on("disconnect-sockets", (request, ack) => {
+    ack?.(true);
+    target(nsp, request).disconnectSockets(request.close ?? false);
+  });
+  socket.on("server-side-emit", (...args) => {
+    const ack = args.pop();
+    nsp.serverSideEmit("ping", ...args, (err, responses) => {
+      ack({ err: err ? err.message : null, responses: [...responses].sort() });
+    });
+  });
+  socket.on("server-count", async (ack) => ack(await nsp.adapter.serverCount()));
+}
+
+for (const nsp of [io.of("/"), io.of("/custom")]) {
+  nsp.on("connection", onConnection);
+  nsp.on("ping", (...args) => {
+    const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
+    console.log(`server-side ping ${JSON.stringify(args)}`);
+    ack?.({ from: name, args });
+  });
+}
+
+// Ready once the other servers can reach this one.
+while ((await numsub()) <= before) await new Promise((resolve) => setTimeout(resolve, 10));
+httpServer.listen(Number(opts.port), () => console.log(`listening on port ${httpServer.address().port}`));
+
+const shutdown = async () => {
+  io.close();
+  await Promise.allSettled([pubClient.disconnect(), subClient.disconnect()]);
+  process.exit(0);
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
