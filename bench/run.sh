@@ -71,7 +71,7 @@ case $mode in
     args[mixed]="--clients 4000 --room-size 10 --room-rate 2 --step-seconds 15 --warmup 3 --polling-share 0.2"
     args[idle]="--clients 5000 --hold 5"
     args[connect]="--clients 4000 --connect-concurrency 200"
-    args[selfcheck]="--clients 1000 --room-size 1000 --publishers-per-room 10 --room-rate 100 --ramp-factor 1.5 --steps 10 --step-seconds 4 --warmup 2"
+    args[selfcheck]="--clients 1000 --room-size 1000 --publishers-per-room 10 --room-rate 100 --ramp-factor 1.5 --steps 7 --step-seconds 4 --warmup 2"
     ;;
   full)
     args[fanout]="--clients 1000 --room-size 1000 --publishers-per-room 10 --room-rate 20 --ramp-factor 1.25 --steps 30 --step-seconds 8 --warmup 5"
@@ -189,6 +189,8 @@ done
 
 if [[ $mode == smoke ]]; then
   python3 "$here/summarize.py" check "$results/$stamp-"*.json
+elif [[ $mode == profile ]]; then
+  echo "bench: profiles in $results/$stamp-perf-*.txt"
 else
   python3 "$here/summarize.py" summary "$results/$stamp-summary.md" "$results/$stamp-"*.json
 fi

@@ -1,8 +1,5 @@
 #include "loadgen/websocket_transport.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
@@ -18,15 +15,6 @@ constexpr std::size_t kInitialBuffer = 4096;
 constexpr std::size_t kMaxBuffer = 256 * 1024;
 
 }  // namespace
-
-void bind_source(tcp::socket& socket, const std::optional<asio::ip::address>& source) {
-  socket.open(tcp::v4());
-  if (!source) return;
-  // Without this, bind() would pick the port at once and cap us at one port range per address.
-  int one = 1;
-  ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-  socket.bind(tcp::endpoint(*source, 0));
-}
 
 WebSocketTransport::WebSocketTransport(asio::io_context& ctx, const Target& target,
                                        PacketSink& sink)
