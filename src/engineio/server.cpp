@@ -88,6 +88,10 @@ void Server::handle_engine_request(const std::shared_ptr<HttpConnection>& connec
   auto it = sessions_.find(std::string(*sid));
   if (it == sessions_.end()) return reject(connection, request, ErrorCode::unknown_sid);
   auto session = it->second;
+  if (session->heartbeat_expired()) {
+    session->terminate(CloseReason::ping_timeout);
+    return reject(connection, request, ErrorCode::unknown_sid);
+  }
 
   if (*transport == "websocket") {
     if (!is_upgrade) return reject(connection, request, ErrorCode::bad_request);

@@ -76,6 +76,10 @@ void Session::send(FramePtr frame) {
   flush();
 }
 
+bool Session::heartbeat_expired() const {
+  return state_ != State::closed && std::chrono::steady_clock::now() >= heartbeat_deadline_;
+}
+
 bool Session::ready_for_volatile() const {
   // A little backlog on a WebSocket is normal under load; more means the client lags behind.
   constexpr std::size_t kVolatileBacklog = 64 * 1024;
@@ -143,6 +147,8 @@ void Session::terminate(CloseReason reason, bool client_initiated) {
 }
 
 void Session::schedule_ping() {
+  heartbeat_deadline_ =
+      std::chrono::steady_clock::now() + options_.ping_interval + options_.ping_timeout;
   ping_timer_.expires_after(options_.ping_interval);
   ping_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;

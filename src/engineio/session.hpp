@@ -53,6 +53,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Whether a packet sent now would leave at once rather than wait in a queue: what "volatile"
   // packets ask for (they are dropped otherwise).
   bool ready_for_volatile() const;
+  // The pong is overdue even if its timer has not fired yet (a busy loop runs timers late):
+  // requests arriving past the deadline must not find the session alive.
+  bool heartbeat_expired() const;
 
   // Server-side close: what is queued still goes out, then the transport closes.
   void close();
@@ -102,6 +105,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<FramePtr> write_buffer_;
   std::size_t buffered_bytes_ = 0;
 
+  std::chrono::steady_clock::time_point heartbeat_deadline_ =
+      std::chrono::steady_clock::time_point::max();
   boost::asio::steady_timer ping_timer_;
   boost::asio::steady_timer pong_timer_;
   boost::asio::steady_timer upgrade_timer_;
