@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "app/ids.hpp"
 #include "app/records_json.hpp"
 
 namespace sio::app {
@@ -20,16 +21,7 @@ std::string user_of(const Socket& socket) { return socket.data.value("userId", "
 // A room id as clients send it: a positive integer, or its decimal string.
 std::optional<std::int64_t> parse_room_id(const json& value) {
   if (value.is_number_integer() && value.get<std::int64_t>() > 0) return value.get<std::int64_t>();
-  if (value.is_string()) {
-    const auto& text = value.get_ref<const std::string&>();
-    if (text.empty() || text.size() > 18) return std::nullopt;
-    std::int64_t id = 0;
-    for (char c : text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      id = id * 10 + (c - '0');
-    }
-    if (id > 0) return id;
-  }
+  if (value.is_string()) return parse_id(value.get_ref<const std::string&>());
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/auth.hpp"
+#include "app/ids.hpp"
 #include "app/jwt.hpp"
 #include "app/metrics.hpp"
 #include "app/records_json.hpp"
@@ -26,16 +27,6 @@ std::vector<std::string> split_path(const std::string& path) {
     start = end + 1;
   }
   return parts;
-}
-
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  std::int64_t id = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    id = id * 10 + (c - '0');
-  }
-  return id > 0 ? std::optional(id) : std::nullopt;
 }
 
 engineio::CorsOptions cors_options(const Config& config) {
@@ -222,12 +213,12 @@ void HttpApi::room_messages(const std::shared_ptr<Call>& call, std::int64_t room
   int limit = 50;
   std::optional<std::int64_t> before;
   if (auto text = call->request.query_param("limit")) {
-    auto value = parse_id(std::string(*text));
+    auto value = parse_id(*text);
     if (!value || *value > Chat::kMaxHistory) return call->error(http::status::bad_request, "Invalid limit");
     limit = static_cast<int>(*value);
   }
   if (auto text = call->request.query_param("before")) {
-    before = parse_id(std::string(*text));
+    before = parse_id(*text);
     if (!before) return call->error(http::status::bad_request, "Invalid before");
   }
   enum class Access { ok, no_room, forbidden };
