@@ -1,5 +1,5 @@
 # The front door: `make run` and `make test` install what is missing, build, and go.
-.PHONY: deps build build-asan test run bench bench-full format clean
+.PHONY: deps build build-asan build-fuzz test fuzz run bench bench-full format clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 3000
@@ -15,13 +15,22 @@ build-asan: deps
 	@test -f build/asan/CMakeCache.txt || cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 
+# libFuzzer harnesses (fuzz/, clang, ASan+UBSan); the preset builds only the code they reach.
+build-fuzz: deps
+	@test -f build/fuzz/CMakeCache.txt || cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+
+# Every harness for 60 s on a scratch copy of its seed corpus; any finding fails.
+fuzz: build-fuzz
+	@fuzz/run.sh 60
+
 # With CI=true the sanitizer build runs the whole suite too.
 ifeq ($(CI),true)
-test: build build-asan
-	@scripts/test.sh release asan
+test: build build-asan build-fuzz
+	@scripts/test.sh release asan fuzz
 else
-test: build
-	@scripts/test.sh release
+test: build build-fuzz
+	@scripts/test.sh release fuzz
 endif
 
 run: build
@@ -33,6 +42,12 @@ bench: build
 
 bench-full: build
 	bench/run.sh full
+
+# A churn soak of sio-server with the real socket.io-client (never part of `make test`).
+.PHONY: soak
+SOAK_MINUTES ?= 30
+soak: build
+	bench/soak/run.sh --minutes $(SOAK_MINUTES)
 
 format:
 	@find src tests bench -name '*.cpp' -o -name '*.hpp' 2>/dev/null | xargs -r clang-format -i

@@ -15,6 +15,10 @@ for preset in "${presets[@]}"; do
   if [[ $preset == asan ]]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  elif [[ $preset == fuzz ]]; then
+    # libFuzzer reports a finding and keeps its input itself (fuzz/run.sh says where).
+    export ASAN_OPTIONS=detect_leaks=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   fi
   log=$(mktemp)
   ctest --preset "$preset" --output-on-failure 2>&1 | tee "$log"

@@ -1,5 +1,7 @@
 #include "adapter/memory_adapter.hpp"
 
+#include <algorithm>
+
 #include "socketio/namespace.hpp"
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
@@ -9,12 +11,25 @@ namespace sio::adapter {
 void MemoryAdapter::add_all(const SocketId& id, const std::vector<Room>& rooms) {
   auto& joined = sids_[id];
   for (const auto& room : rooms) {
-    if (joined.insert(room).second) rooms_[room].insert(id);
+    if (room == id) {
+      joined.own_room = true;
+    } else if (std::find(joined.rooms.begin(), joined.rooms.end(), room) == joined.rooms.end()) {
+      joined.rooms.push_back(room);
+      rooms_[room].insert(id);
+    }
   }
 }
 
 void MemoryAdapter::del(const SocketId& id, const Room& room) {
-  if (auto it = sids_.find(id); it != sids_.end()) it->second.erase(room);
+  auto joined = sids_.find(id);
+  if (joined != sids_.end()) {
+    if (room == id) {
+      joined->second.own_room = false;
+      return;
+    }
+    auto& list = joined->second.rooms;
+    if (auto it = std::find(list.begin(), list.end(), room); it != list.end()) list.erase(it);
+  }
   auto it = rooms_.find(room);
   if (it == rooms_.end()) return;
   it->second.erase(id);
@@ -24,7 +39,7 @@ void MemoryAdapter::del(const SocketId& id, const Room& room) {
 void MemoryAdapter::del_all(const SocketId& id) {
   auto it = sids_.find(id);
   if (it == sids_.end()) return;
-  for (const auto& room : it->second) {
+  for (const auto& room : it->second.rooms) {
     auto members = rooms_.find(room);
     if (members == rooms_.end()) continue;
     members->second.erase(id);
@@ -36,46 +51,72 @@ void MemoryAdapter::del_all(const SocketId& id) {
 std::vector<Room> MemoryAdapter::socket_rooms(const SocketId& id) const {
   auto it = sids_.find(id);
   if (it == sids_.end()) return {};
-  return {it->second.begin(), it->second.end()};
+  std::vector<Room> rooms;
+  rooms.reserve(it->second.rooms.size() + 1);
+  if (it->second.own_room) rooms.push_back(id);
+  rooms.insert(rooms.end(), it->second.rooms.begin(), it->second.rooms.end());
+  return rooms;
 }
 
 std::vector<Room> MemoryAdapter::all_rooms() const {
   std::vector<Room> rooms;
-  rooms.reserve(rooms_.size());
+  rooms.reserve(rooms_.size() + sids_.size());
   for (const auto& [room, members] : rooms_) rooms.push_back(room);
+  for (const auto& [id, joined] : sids_) {
+    if (joined.own_room && !rooms_.contains(id)) rooms.push_back(id);
+  }
   return rooms;
+}
+
+bool MemoryAdapter::in_own_room(const Room& room) const {
+  auto it = sids_.find(room);
+  return it != sids_.end() && it->second.own_room;
+}
+
+template <class Out>
+void MemoryAdapter::members_of(const Room& room, Out&& out) const {
+  if (in_own_room(room)) out(room);
+  if (auto it = rooms_.find(room); it != rooms_.end()) {
+    for (const auto& id : it->second) out(id);
+  }
 }
 
 std::vector<SocketId> MemoryAdapter::local_sockets(const BroadcastOptions& options) const {
   std::unordered_set<SocketId> excluded;
   for (const auto& room : options.except) {
-    if (auto it = rooms_.find(room); it != rooms_.end()) excluded.insert(it->second.begin(), it->second.end());
+    members_of(room, [&](const SocketId& id) { excluded.insert(id); });
   }
   std::vector<SocketId> ids;
   if (options.rooms.empty()) {
     ids.reserve(sids_.size());
-    for (const auto& [id, rooms] : sids_) {
+    for (const auto& [id, joined] : sids_) {
       if (!excluded.contains(id)) ids.push_back(id);
     }
     return ids;
   }
-  // A socket in several of the rooms is reached once.
+  // A socket in several of the target rooms gets the packet once. Within one room there are no
+  // duplicates: a socket's own room flag and a same-named entry of rooms_ never list the same
+  // socket (joining one's own id sets the flag).
   std::unordered_set<SocketId> seen;
+  const bool dedupe = options.rooms.size() > 1;
   for (const auto& room : options.rooms) {
-    auto it = rooms_.find(room);
-    if (it == rooms_.end()) continue;
-    for (const auto& id : it->second) {
-      if (excluded.contains(id)) continue;
-      if (options.rooms.size() == 1 || seen.insert(id).second) ids.push_back(id);
-    }
+    members_of(room, [&](const SocketId& id) {
+      if (excluded.contains(id)) return;
+      if (dedupe && !seen.insert(id).second) return;
+      ids.push_back(id);
+    });
   }
   return ids;
 }
 
 std::size_t MemoryAdapter::deliver_locally(const socketio::Packet& packet,
                                            const BroadcastOptions& options, AckHandler on_ack) {
-  // Encoded once; every recipient shares the same frames.
-  const auto frames = socketio::encode_frames(packet);
+  // Encoded once; every recipient shares the same frames. With connection state recovery, every
+  // broadcast delivered here — this server's, or another's through a cluster adapter — is
+  // logged under an offset of this server, for the sessions of this server to replay.
+  auto* store = nsp_.server().session_store();
+  const auto frames = store ? store->encode(packet, options, socketio::SessionStore::Clock::now())
+                            : socketio::encode_frames(packet);
   std::size_t reached = 0;
   for (const auto& id : local_sockets(options)) {
     auto* socket = nsp_.find_socket(id);

@@ -4,6 +4,7 @@
 
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "adapter/adapter.hpp"
 
@@ -31,15 +32,29 @@ class MemoryAdapter : public Adapter {
   void server_count(std::function<void(std::size_t)> handler) override;
 
  protected:
-  // Delivery to this server's sockets, shared with cluster adapters built on this one.
+  // Delivery to this server's sockets, shared with cluster adapters built on this one (so the
+  // broadcasts of other servers are logged for connection state recovery like local ones).
   std::size_t deliver_locally(const socketio::Packet& packet, const BroadcastOptions& options,
                               AckHandler on_ack = nullptr);
   std::vector<SocketDetails> local_details(const BroadcastOptions& options) const;
   socketio::Namespace& nsp_;
 
  private:
+  // What one socket joined. Its own room (named by its id) is a flag, not an entry of rooms_:
+  // every socket is in it and alone there (unless someone else joins that name), so an idle
+  // socket costs no room set of its own. Sockets join few rooms: a vector beats a hash set.
+  struct Membership {
+    bool own_room = false;
+    std::vector<Room> rooms;  // other than its own
+  };
+
+  bool in_own_room(const Room& room) const;
+  // Adds the members of `room` (both kinds) to `out`.
+  template <class Out>
+  void members_of(const Room& room, Out&& out) const;
+
   std::unordered_map<Room, std::unordered_set<SocketId>> rooms_;
-  std::unordered_map<SocketId, std::unordered_set<Room>> sids_;
+  std::unordered_map<SocketId, Membership> sids_;
 };
 
 }  // namespace sio::adapter

@@ -49,8 +49,8 @@ std::variant<Identity, AuthFailure> authenticate_handshake(const socketio::Hands
     if (!token->is_string()) return AuthFailure{"Invalid token"};
     return authenticate_token(token->get_ref<const std::string&>(), secret);
   }
-  if (auto header = handshake.headers.find("authorization"); header != handshake.headers.end()) {
-    return authenticate_token(bearer_token(header->get_ref<const std::string&>()), secret);
+  if (auto header = handshake.header("authorization")) {
+    return authenticate_token(bearer_token(*header), secret);
   }
   return AuthFailure{"No token"};
 }
@@ -68,6 +68,10 @@ socketio::Middleware auth_middleware(std::string secret) {
       return next(socketio::Error{failure->message, nullptr});
     }
     const auto& identity = std::get<Identity>(result);
+    // A recovered socket comes back with its rooms: only its own user may take it back.
+    if (socket.recovered() && socket.data.value("userId", "") != identity.user_id) {
+      return next(socketio::Error{"Invalid token", nullptr});
+    }
     socket.data["userId"] = identity.user_id;
     socket.data["role"] = identity.role;
     next(std::nullopt);

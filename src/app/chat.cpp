@@ -90,6 +90,9 @@ void Chat::on_connection(Socket& socket) {
 
   if (++online_[user_id] == 1) user_online(user_id);
 
+  // A recovered socket had the unread list when it first connected, and was sent again every
+  // `notification` it missed: the list would repeat them.
+  if (socket.recovered()) return;
   store_.run<std::vector<NotificationRecord>>(
       [user_id](Store& store) { return store.unread_notifications(user_id); },
       [socket = weak(socket)](StoreResult<std::vector<NotificationRecord>> result) {
@@ -124,7 +127,12 @@ void Chat::join_room(Socket& socket, const Args& args, Ack ack) {
           if (ack) ack(json{{"ok", false}, {"error", "Forbidden"}});
           return;
         }
-        s->join(room_name(id));
+        if (!s->join(room_name(id))) {
+          // Over max_rooms_per_socket: told like a refused room.
+          s->emit("error", "Too many rooms");
+          if (ack) ack(json{{"ok", false}, {"error", "Too many rooms"}});
+          return;
+        }
         if (ack) ack(json{{"ok", true}});
       });
 }
@@ -161,16 +169,28 @@ void Chat::send_message(Socket& socket, const Args& args, Ack ack) {
       [this, socket = weak(socket), ack, room](StoreResult<MessageRecord> result) {
         auto s = socket.lock();
         if (!result) {
-          spdlog::warn("message not stored: {}", result.error);
+          note_unstored(result.error);
           if (s) reply_error(*s, ack, "Message not stored");
           return;
         }
+        note_stored();
         message_rate_.add();
         // Stored, so it may be sent: to the room, then the sender's confirmation.
         auto message = to_json(*result.value);
         io_.to(room).emit("message", message);
         if (s && ack) ack(json{{"ok", true}, {"message", message}});
       });
+}
+
+void Chat::note_unstored(const std::string& error) {
+  // During an outage every message fails: one line when it starts, one when it ends.
+  if (unstored_++ == 0) spdlog::warn("messages not stored: {}", error);
+}
+
+void Chat::note_stored() {
+  if (unstored_ == 0) return;
+  spdlog::info("messages stored again ({} refused meanwhile)", unstored_);
+  unstored_ = 0;
 }
 
 void Chat::history(Socket& socket, const Args& args, Ack ack) {

@@ -4,6 +4,7 @@
 // broadcast to `room:<id>`, then acknowledged; history; unread notifications on connect;
 // presence and last-seen when a user's last socket leaves.
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
@@ -34,12 +35,16 @@ class Chat {
   void mark_read(socketio::Socket& socket, const socketio::Args& args, socketio::Ack ack);
   void user_online(const std::string& user_id);
   void user_offline(const std::string& user_id, std::vector<std::string> joined_rooms);
+  // Log an outage of the message store once, not once per refused message.
+  void note_unstored(const std::string& error);
+  void note_stored();
 
   socketio::Server& io_;
   StoreWorker& store_;
   // Sockets per connected user on this server.
   std::unordered_map<std::string, int> online_;
   RateMeter message_rate_;
+  std::uint64_t unstored_ = 0;  // messages refused since the last one stored
 };
 
 // Replies to a request: through its ack when there is one, else as an `error` event.

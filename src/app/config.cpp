@@ -48,6 +48,48 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   app.add_option("--client-script", config.client_script, "socket.io.min.js to serve");
   app.add_option("--ping-interval", config.ping_interval_ms, "ms");
   app.add_option("--ping-timeout", config.ping_timeout_ms, "ms");
+  app.add_option("--recovery-window", config.recovery_window_ms,
+                 "ms a dropped client may recover its socket (0 = off)")
+      ->envname("SIO_RECOVERY_WINDOW")
+      ->check(CLI::Range(0, 24 * 3600 * 1000));
+  app.add_option("--max-connections", config.max_connections, "open TCP connections (0 = no limit)")
+      ->envname("SIO_MAX_CONNECTIONS");
+  app.add_option("--max-connections-per-ip", config.max_connections_per_ip,
+                 "open TCP connections per client IP (0 = no limit)")
+      ->envname("SIO_MAX_CONNECTIONS_PER_IP");
+  app.add_option("--handshake-rate", config.handshake_rate,
+                 "new sessions per second per client IP (0 = no limit)")
+      ->envname("SIO_HANDSHAKE_RATE")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--handshake-burst", config.handshake_burst, "new sessions at once per client IP")
+      ->envname("SIO_HANDSHAKE_BURST")
+      ->check(CLI::Range(1.0, 1e9));
+  app.add_option("--max-rooms-per-socket", config.max_rooms_per_socket,
+                 "rooms one socket may join (0 = no limit)")
+      ->envname("SIO_MAX_ROOMS_PER_SOCKET");
+  app.add_option("--max-header-bytes", config.max_header_bytes, "request line + headers, bytes")
+      ->envname("SIO_MAX_HEADER_BYTES")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1024 * 1024}));
+  app.add_option("--header-timeout", config.header_timeout_ms, "ms allowed for request headers")
+      ->envname("SIO_HEADER_TIMEOUT")
+      ->check(CLI::Range(100, 600000));
+  app.add_option("--max-attachments", config.max_attachments, "binary attachments per packet")
+      ->envname("SIO_MAX_ATTACHMENTS")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
+  // The data is walked recursively once parsed: the depth stays far from what the stack holds.
+  app.add_option("--max-nesting-depth", config.max_nesting_depth,
+                 "array/object nesting of a packet's data")
+      ->envname("SIO_MAX_NESTING_DEPTH")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  app.add_option("--max-event-name-bytes", config.max_event_name_bytes, "bytes of an event name")
+      ->envname("SIO_MAX_EVENT_NAME_BYTES")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{65536}));
+  // What a client is sent in one go (a page of history, a stored batch of messages broadcast
+  // together) counts whole before any of it is written: a smaller cap would cut healthy clients.
+  app.add_option("--max-send-buffer", config.max_send_buffer,
+                 "bytes queued for one client before it is disconnected as too slow")
+      ->envname("SIO_MAX_SEND_BUFFER")
+      ->check(CLI::Range(std::size_t{1024 * 1024}, std::size_t{1024 * 1024 * 1024}));
 
   try {
     app.parse(argc, argv);

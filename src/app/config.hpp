@@ -1,6 +1,7 @@
 #pragma once
 // sio-server's configuration: the environment first, command-line flags override it.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <variant>
@@ -19,6 +20,23 @@ struct Config {
   std::string client_script;  // socket.io.min.js from the socket.io-client npm package
   int ping_interval_ms = 25000;
   int ping_timeout_ms = 20000;
+  // Connection state recovery: how long a dropped client may come back as the same socket, ms;
+  // 0 = off.
+  int recovery_window_ms = 120000;
+  // Limits; 0 = none. Per-IP limits count the TCP peer: behind a proxy, the proxy.
+  std::size_t max_connections = 10000;
+  std::size_t max_connections_per_ip = 256;
+  double handshake_rate = 20;  // handshakes per second per IP
+  double handshake_burst = 100;
+  std::size_t max_rooms_per_socket = 1000;
+  std::size_t max_header_bytes = 16 * 1024;
+  int header_timeout_ms = 10000;
+  // Socket.IO packet limits (socketio::DecoderLimits); a packet past one closes its client.
+  std::size_t max_attachments = 10;
+  std::size_t max_nesting_depth = 32;
+  std::size_t max_event_name_bytes = 256;
+  // Bytes queued for one client before it counts as a slow consumer and is disconnected.
+  std::size_t max_send_buffer = 16 * 1024 * 1024;
 };
 
 // What the command line asked for: run with a config, or exit (--help, or an error already

@@ -285,21 +285,32 @@ void HttpApi::like_post(const std::shared_ptr<Call>& call, std::int64_t post_id)
 }
 
 void HttpApi::readiness(const std::shared_ptr<Call>& call) {
+  // Through the worker like every store call: the answer also proves that the worker is not stuck
+  // and that a transaction commits.
   store_.run<bool>(
       [](Store& store) {
         store.ping();
         return true;
       },
-      [call, redis = redis_](StoreResult<bool> result) {
-        json body{{"database", result ? std::string("ok") : result.error}};
+      [this, call](StoreResult<bool> result) {
+        note_database_state(result ? std::string() : result.error);
+        json body{{"database", result ? "ok" : "unavailable"}};
         bool ready = static_cast<bool>(result);
-        if (redis) {
-          body["redis"] = redis->connected() ? "ok" : "unreachable";
-          ready = ready && redis->connected();
+        if (redis_) {
+          body["redis"] = redis_->connected() ? "ok" : "unreachable";
+          ready = ready && redis_->connected();
         }
         body["status"] = ready ? "ready" : "unavailable";
         call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
       });
+}
+
+void HttpApi::note_database_state(const std::string& error) {
+  // The reason goes to the log, not to whoever asks /readyz; once per change, as probes repeat.
+  if (error == database_error_) return;
+  if (error.empty()) spdlog::info("readiness: database ok again");
+  else spdlog::warn("readiness: database unavailable: {}", error);
+  database_error_ = error;
 }
 
 void HttpApi::dev_token(const std::shared_ptr<Call>& call) {

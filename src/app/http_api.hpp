@@ -40,6 +40,8 @@ class HttpApi {
   void list_posts(const std::shared_ptr<Call>& call);
   void like_post(const std::shared_ptr<Call>& call, std::int64_t post_id);
   void readiness(const std::shared_ptr<Call>& call);
+  // Logs a change of the database's readiness (empty = ready).
+  void note_database_state(const std::string& error);
   void dev_token(const std::shared_ptr<Call>& call);
 
   const Config& config_;
@@ -50,6 +52,7 @@ class HttpApi {
   std::shared_ptr<adapter::RedisClient> redis_;
   StaticFiles files_;
   engineio::CorsPolicy cors_;
+  std::string database_error_;  // of the last readiness check; empty when it passed
 };
 
 }  // namespace sio::app

@@ -57,6 +57,23 @@ int main(int argc, char** argv) {
   options.engine.ping_interval = std::chrono::milliseconds(config.ping_interval_ms);
   options.engine.ping_timeout = std::chrono::milliseconds(config.ping_timeout_ms);
   if (!config.frontend_url.empty()) options.engine.cors.origins = {config.frontend_url};
+  if (config.recovery_window_ms > 0) {
+    // A recovered socket still passes the auth middleware: its token is checked again.
+    options.connection_state_recovery = socketio::ConnectionStateRecovery{
+        .max_disconnection_duration = std::chrono::milliseconds(config.recovery_window_ms),
+        .skip_middlewares = false};
+  }
+  options.engine.max_connections = config.max_connections;
+  options.engine.max_connections_per_ip = config.max_connections_per_ip;
+  options.engine.handshake_rate = config.handshake_rate;
+  options.engine.handshake_burst = config.handshake_burst;
+  options.engine.max_header_bytes = config.max_header_bytes;
+  options.engine.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.max_rooms_per_socket = config.max_rooms_per_socket;
+  options.limits.max_attachments = config.max_attachments;
+  options.limits.max_depth = config.max_nesting_depth;
+  options.limits.max_event_name_bytes = config.max_event_name_bytes;
+  options.engine.max_send_buffer = config.max_send_buffer;
   socketio::Server io(ctx, options);
 
   // With REDIS_URL, rooms and broadcasts are shared with every server on that Redis (sio or

@@ -22,6 +22,17 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
   out << "sio_connections " << io.engine().session_count() << '\n';
   metric(out, "sio_connections_opened_total", "counter", "Engine.IO sessions opened.");
   out << "sio_connections_opened_total " << engine.sessions_opened << '\n';
+  metric(out, "sio_tcp_connections", "gauge", "Open TCP connections (HTTP and WebSocket).");
+  out << "sio_tcp_connections " << io.engine().connection_count() << '\n';
+  metric(out, "sio_connections_refused_total", "counter",
+         "TCP connections closed at accept time, by the limit they exceeded.");
+  out << "sio_connections_refused_total{limit=\"max_connections\"} "
+      << engine.connections_refused_max << '\n';
+  out << "sio_connections_refused_total{limit=\"max_connections_per_ip\"} "
+      << engine.connections_refused_per_ip << '\n';
+  metric(out, "sio_handshakes_rate_limited_total", "counter",
+         "Handshakes refused with 429 (handshake rate per IP).");
+  out << "sio_handshakes_rate_limited_total " << engine.handshakes_rate_limited << '\n';
   metric(out, "sio_online_users", "gauge", "Users with at least one socket on this server.");
   out << "sio_online_users " << chat.online_users() << '\n';
   metric(out, "sio_namespaces", "gauge", "Namespaces.");

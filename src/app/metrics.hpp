@@ -1,6 +1,7 @@
 #pragma once
-// /metrics in Prometheus text format: connections, sockets and rooms per namespace, traffic,
-// broadcasts and fan-out, dropped packets, slow consumers, messages, store latency.
+// /metrics in Prometheus text format: connections (and those the limits refused), sockets and
+// rooms per namespace, traffic, broadcasts and fan-out, dropped packets, slow consumers,
+// messages, store latency.
 
 #include <string>
 

@@ -1,6 +1,7 @@
 #include "app/pg_store.hpp"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <optional>
 #include <utility>
@@ -82,6 +83,9 @@ constexpr const char* kSchema[] = {
       created_at BIGINT NOT NULL,
       read_at BIGINT))sql",
     "CREATE INDEX IF NOT EXISTS notifications_unread ON notifications(user_id, read_at)",
+    R"sql(CREATE TABLE IF NOT EXISTS health (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      checks BIGINT NOT NULL))sql",
 };
 
 constexpr int kSchemaVersion = 1;
@@ -104,10 +108,16 @@ std::string bigint_array(const std::vector<std::int64_t>& ids) {
 }  // namespace
 
 PgStore::PgStore(const std::string& url) {
-  // The URL is expanded into parameters; client_encoding after it wins, so text is always UTF-8
-  // whatever the database's default, and survives PQreset (unlike a SET after connecting).
-  const char* keys[] = {"dbname", "client_encoding", nullptr};
-  const char* values[] = {url.c_str(), "UTF8", nullptr};
+  // The URL is expanded into parameters where "dbname" stands: what comes before it are defaults
+  // the URL may override, what comes after it wins. libpq would wait for an unreachable host
+  // forever and notice a vanished peer only after minutes (a query in flight) or hours (an idle
+  // connection): bounded defaults keep the worker from hanging. client_encoding wins, so text is
+  // always UTF-8 whatever the database's default, and survives PQreset (unlike a SET after
+  // connecting).
+  const char* keys[] = {
+      "connect_timeout",  "keepalives_idle", "keepalives_interval", "keepalives_count",
+      "tcp_user_timeout", "dbname",          "client_encoding",     nullptr};
+  const char* values[] = {"5", "30", "10", "3", "30000", url.c_str(), "UTF8", nullptr};
   conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = message_of(PQerrorMessage(conn_));
@@ -123,8 +133,18 @@ PgStore::~PgStore() {
 
 void PgStore::ensure_connected() {
   if (PQstatus(conn_) == CONNECTION_OK) return;
+  if (!reconnect_error_.empty() && std::chrono::steady_clock::now() < next_reconnect_) {
+    throw StoreError(reconnect_error_);
+  }
   PQreset(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK) throw StoreError(message_of(PQerrorMessage(conn_)));
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    if (reconnect_error_.empty()) spdlog::warn("postgres: connection lost; reconnecting");
+    reconnect_error_ = message_of(PQerrorMessage(conn_));
+    next_reconnect_ = std::chrono::steady_clock::now() + kReconnectPause;
+    throw StoreError(reconnect_error_);
+  }
+  if (!reconnect_error_.empty()) spdlog::info("postgres: reconnected");
+  reconnect_error_.clear();
 }
 
 PgResult PgStore::exec(const char* sql, std::initializer_list<Param> params) {
@@ -169,7 +189,9 @@ void PgStore::migrate() {
 }
 
 void PgStore::ping() {
-  exec("SELECT 1");
+  exec(
+      "INSERT INTO health(id, checks) VALUES (1, 1) "
+      "ON CONFLICT (id) DO UPDATE SET checks = health.checks + 1");
 }
 
 void PgStore::begin() {

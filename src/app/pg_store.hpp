@@ -3,10 +3,13 @@
 //
 // Connection loss: the call that meets a dead connection fails; the next call resets the
 // connection once (PQreset) and fails only if the server is still unreachable, so the server
-// recovers by itself when the database comes back. A transaction open when the connection died
+// recovers by itself when the database comes back. After a failed attempt, calls fail at once
+// for kReconnectPause rather than each waiting for an attempt of its own (up to the connect
+// timeout, 5 s unless the URL sets connect_timeout). A transaction open when the connection died
 // is gone with it: until rollback(), every call (commit included) fails rather than run outside
 // the transaction the worker believes is open.
 
+#include <chrono>
 #include <initializer_list>
 #include <string>
 
@@ -71,8 +74,12 @@ class PgStore : public Store {
   PgResult exec(const char* sql, std::initializer_list<Param> params = {});
   void ensure_connected();
 
+  static constexpr std::chrono::milliseconds kReconnectPause{500};
+
   pg_conn* conn_ = nullptr;
   bool in_transaction_ = false;  // between a successful begin() and commit()/rollback()
+  std::string reconnect_error_;  // why the last reconnection failed; empty while connected
+  std::chrono::steady_clock::time_point next_reconnect_;
 };
 
 }  // namespace sio::app

@@ -62,7 +62,9 @@ class Store {
 
   // Creates or upgrades the schema. Safe to call on every start.
   virtual void migrate() = 0;
-  // Cheap round trip, for readiness checks.
+  // Readiness check: a one-row write, so that a database that answers but cannot write (a
+  // read-only file or replica, a full disk) is not taken for ready. Run inside a transaction,
+  // it is proven only by the commit.
   virtual void ping() = 0;
 
   // --- transactions (used by the worker) ---

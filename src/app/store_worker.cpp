@@ -78,10 +78,11 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
   try {
     store_->begin();
   } catch (const std::exception& e) {
-    failures_ += batch.size();
-    for (auto& job : batch) boost::asio::post(ctx_, job.fail(e.what()));
+    fail_all(batch, e.what());
     return;
   }
+  std::size_t failed = 0;
+  std::string broken;  // why the transaction can no longer be trusted, once it cannot
   for (auto& job : batch) {
     try {
       store_->savepoint();
@@ -92,11 +93,23 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
       try {
         store_->rollback_to_savepoint();
       } catch (const std::exception&) {
-        // The transaction itself is broken: the commit below fails and reports it.
+        // The transaction is gone (connection lost, or the database rolled it back after an I/O
+        // error). Later calls would run outside it, each committing on its own while the batch
+        // is reported failed: fail the whole batch instead.
+        broken = e.what();
+        break;
       }
-      ++failures_;
+      ++failed;
       completions.push_back(job.fail(e.what()));
     }
+  }
+  if (!broken.empty()) {
+    try {
+      store_->rollback();
+    } catch (const std::exception&) {
+    }
+    fail_all(batch, broken);
+    return;
   }
   try {
     store_->commit();
@@ -105,13 +118,19 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
       store_->rollback();
     } catch (const std::exception&) {
     }
-    failures_ += batch.size();
-    for (auto& job : batch) boost::asio::post(ctx_, job.fail(e.what()));
+    // Nothing of the batch is durable: every call fails, those that had succeeded too.
+    fail_all(batch, e.what());
     return;
   }
+  failures_ += failed;
   latency_.record(std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started));
   for (auto& completion : completions) boost::asio::post(ctx_, std::move(completion));
+}
+
+void StoreWorker::fail_all(std::vector<Job>& batch, const std::string& error) {
+  failures_ += batch.size();
+  for (auto& job : batch) boost::asio::post(ctx_, job.fail(error));
 }
 
 }  // namespace sio::app

@@ -3,7 +3,9 @@
 // are executed in batches, each batch in one transaction (group commit: one fsync for many
 // writes), each call inside its own savepoint so that a failing call undoes only itself. Results
 // are posted back to the event loop only after the batch committed: a caller never sees a
-// success that is not durable.
+// success that is not durable. When the transaction itself fails (the commit, or the database
+// lost it midway: connection gone, I/O error), every call of the batch fails; the next batch
+// starts afresh, so the worker recovers by itself once the database does.
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -80,6 +82,8 @@ class StoreWorker {
   void enqueue(Job job);
   void loop();
   void run_batch(std::vector<Job>& batch);
+  // Fails every call of the batch with `error` (nothing of it is durable).
+  void fail_all(std::vector<Job>& batch, const std::string& error);
 
   boost::asio::io_context& ctx_;
   std::unique_ptr<Store> store_;

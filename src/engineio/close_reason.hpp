@@ -13,6 +13,7 @@ enum class CloseReason {
   ping_timeout,     // no pong within ping_timeout
   forced_close,     // the server closed it
   server_shutdown,  // the server is stopping
+  send_buffer_full,  // the client reads too slowly: its queue outgrew max_send_buffer
 };
 
 constexpr std::string_view to_string(CloseReason reason) {
@@ -23,6 +24,7 @@ constexpr std::string_view to_string(CloseReason reason) {
     case CloseReason::ping_timeout: return "ping timeout";
     case CloseReason::forced_close: return "forced close";
     case CloseReason::server_shutdown: return "server shutting down";
+    case CloseReason::send_buffer_full: return "send buffer full";
   }
   return "transport error";
 }

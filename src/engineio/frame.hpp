@@ -1,7 +1,11 @@
 #pragma once
 // An outgoing packet, encoded once and shared (immutable, reference counted) by every session it
 // is sent to: a broadcast to ten thousand sockets builds one Frame, not ten thousand strings.
+// Its WebSocket frame header is built once too, so a WebSocket send is a gather write of two
+// shared buffers.
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,18 +18,43 @@ namespace sio::engineio {
 class Frame;
 using FramePtr = std::shared_ptr<const Frame>;
 
+// WebSocket opcodes (RFC 6455 §5.2).
+enum class WsOpcode : uint8_t {
+  continuation = 0x0,
+  text = 0x1,
+  binary = 0x2,
+  close = 0x8,
+  ping = 0x9,
+  pong = 0xA
+};
+
+// The header of an unmasked (server-to-client), final WebSocket frame.
+struct WsHeader {
+  std::array<uint8_t, 10> bytes{};
+  uint8_t size = 0;
+
+  static WsHeader make(WsOpcode opcode, std::size_t payload_size);
+  std::string_view view() const {
+    return {reinterpret_cast<const char*>(bytes.data()), size};
+  }
+};
+
 class Frame {
  public:
   // A text packet: `data` follows the type character.
   static FramePtr text(PacketType type, std::string_view data = {});
   // A binary message packet carrying raw bytes.
   static FramePtr binary(std::string bytes);
+  // A WebSocket control frame (close, ping, pong); not an Engine.IO packet, never polled.
+  static FramePtr websocket_control(WsOpcode opcode, std::string payload);
 
   PacketType type() const { return type_; }
   bool is_binary() const { return binary_; }
 
-  // The bytes of the WebSocket frame: "<type><data>" for text, the raw bytes for binary.
+  // The payload of the WebSocket frame: "<type><data>" for text, the raw bytes for binary.
   std::string_view websocket_bytes() const { return bytes_; }
+  // The header that goes in front of websocket_bytes().
+  std::string_view websocket_header() const { return ws_header_.view(); }
 
   // The record inside a polling payload. Binary frames are base64-encoded on first use only,
   // so WebSocket-only traffic never pays for it.
@@ -34,13 +63,17 @@ class Frame {
   // Bytes this frame costs in a send queue (what bounded queues count).
   size_t size() const { return bytes_.size(); }
 
-  Frame(PacketType type, std::string bytes, bool binary)
-      : type_(type), binary_(binary), bytes_(std::move(bytes)) {}
+  Frame(PacketType type, std::string bytes, bool binary, WsOpcode opcode)
+      : type_(type),
+        binary_(binary),
+        bytes_(std::move(bytes)),
+        ws_header_(WsHeader::make(opcode, bytes_.size())) {}
 
  private:
   PacketType type_;
   bool binary_;
   std::string bytes_;
+  WsHeader ws_header_;
   mutable std::once_flag polling_once_;
   mutable std::string polling_;
 };

@@ -1,6 +1,7 @@
 #include "engineio/listener.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
+#include <memory>
 #include <stdexcept>
 
 namespace sio::engineio {
@@ -8,9 +9,31 @@ namespace sio::engineio {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// Owns an admitted connection's lease alongside the connection: the lease goes when the last
+// reference to the connection does, and connection_lease can find it through the shared_ptr.
+struct LeasedDeleter {
+  ConnectionLimit::LeasePtr lease;
+  void operator()(HttpConnection* connection) const { delete connection; }
+};
+
+}  // namespace
+
+ConnectionLimit::LeasePtr connection_lease(const std::shared_ptr<HttpConnection>& connection) {
+  const auto* deleter = std::get_deleter<LeasedDeleter>(connection);
+  return deleter ? deleter->lease : nullptr;
+}
+
 Listener::Listener(asio::io_context& ctx, const std::string& host, unsigned short port,
-                   HttpRouter& router, const ServerOptions& options)
-    : acceptor_(ctx), retry_timer_(ctx), router_(router), options_(options) {
+                   HttpRouter& router, const ServerOptions& options, ConnectionLimit& limit,
+                   Stats& stats)
+    : acceptor_(ctx),
+      retry_timer_(ctx),
+      router_(router),
+      options_(options),
+      limit_(limit),
+      stats_(stats) {
   auto address = asio::ip::make_address(host.empty() ? "::" : host);
   tcp::endpoint endpoint{address, port};
   boost::system::error_code ec;
@@ -53,9 +76,29 @@ void Listener::accept() {
       });
       return;
     }
-    std::make_shared<HttpConnection>(std::move(socket), self->router_, self->options_)->start();
+    self->admit(std::move(socket));
     self->accept();
   });
+}
+
+void Listener::admit(tcp::socket socket) {
+  boost::system::error_code ec;
+  const auto peer = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  auto admission = limit_.admit(peer.address());
+  if (!admission.lease) {
+    if (admission.refusal == ConnectionLimit::Refusal::max_connections) {
+      ++stats_.connections_refused_max;
+    } else {
+      ++stats_.connections_refused_per_ip;
+    }
+    socket.close(ec);
+    return;
+  }
+  std::shared_ptr<HttpConnection> connection(
+      new HttpConnection(std::move(socket), router_, options_),
+      LeasedDeleter{std::move(admission.lease)});
+  connection->start();
 }
 
 }  // namespace sio::engineio

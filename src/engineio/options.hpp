@@ -32,7 +32,7 @@ struct ServerOptions {
   // Largest packet (WebSocket) or payload (polling POST) a client may send, in bytes.
   std::size_t max_payload = 1000000;
   // Bytes queued for one session before it counts as a slow consumer and is closed.
-  std::size_t max_send_buffer = 64 * 1024 * 1024;
+  std::size_t max_send_buffer = 16 * 1024 * 1024;
   bool allow_polling = true;
   bool allow_websocket = true;
   CorsOptions cors;
@@ -42,6 +42,17 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};
   std::chrono::milliseconds idle_timeout{60000};
+  // Open TCP connections, in all and per peer address (IPv6: per /64), counted at accept time;
+  // 0 = no limit. A connection over a limit is closed at once, before anything is read. Behind
+  // a proxy the peer is the proxy.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 0;
+  // Handshakes (new sessions) per second per peer address, with bursts of up to
+  // `handshake_burst`; 0 = no limit. Over it a handshake gets HTTP 429. At most
+  // `handshake_rate_addresses` addresses are tracked at once.
+  double handshake_rate = 0;
+  double handshake_burst = 20;
+  std::size_t handshake_rate_addresses = 10000;
 };
 
 }  // namespace sio::engineio

@@ -13,8 +13,8 @@ void PollingTransport::answer(const std::shared_ptr<HttpConnection>& connection,
   connection->respond(std::move(res));
 }
 
-void PollingTransport::send(std::vector<FramePtr> frames) {
-  if (!poll_) return;
+void PollingTransport::send(std::vector<FramePtr>& frames) {
+  if (!poll_) return frames.clear();
   std::size_t size = frames.empty() ? 0 : frames.size() - 1;
   for (const auto& frame : frames) size += frame->polling_bytes().size();
   std::string body;
@@ -23,6 +23,7 @@ void PollingTransport::send(std::vector<FramePtr> frames) {
     if (i) body += kRecordSeparator;
     body += frames[i]->polling_bytes();
   }
+  frames.clear();
   auto connection = std::move(poll_);
   poll_ = nullptr;
   answer(connection, poll_request_, http::status::ok, std::move(body), "text/plain; charset=UTF-8");
@@ -32,7 +33,7 @@ void PollingTransport::close(bool client_initiated) {
   if (closed_) return;
   closed_ = true;
   if (poll_) {
-    send({Frame::text(client_initiated ? PacketType::noop : PacketType::close)});
+    send_one(Frame::text(client_initiated ? PacketType::noop : PacketType::close));
   }
 }
 

@@ -17,7 +17,7 @@ class PollingTransport : public Transport, public std::enable_shared_from_this<P
 
   std::string_view name() const override { return "polling"; }
   bool writable() const override { return poll_ != nullptr; }
-  void send(std::vector<FramePtr> frames) override;
+  void send(std::vector<FramePtr>& frames) override;
   std::size_t buffered_bytes() const override { return 0; }
   void close(bool client_initiated) override;
 

@@ -1,5 +1,6 @@
 #include "engineio/server.hpp"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -17,7 +18,15 @@ constexpr auto kUpgradeSettleTime = std::chrono::milliseconds(50);
 }  // namespace
 
 Server::Server(boost::asio::io_context& ctx, ServerOptions options)
-    : ctx_(ctx), options_(std::move(options)), cors_(options_.cors) {}
+    : ctx_(ctx),
+      options_(std::move(options)),
+      cors_(options_.cors),
+      connection_limit_(options_.max_connections, options_.max_connections_per_ip) {
+  if (options_.handshake_rate > 0) {
+    handshake_rate_.emplace(options_.handshake_rate, options_.handshake_burst,
+                            options_.handshake_rate_addresses);
+  }
+}
 
 Server::~Server() {
   *alive_ = false;
@@ -25,7 +34,8 @@ Server::~Server() {
 }
 
 void Server::listen(const std::string& host, unsigned short port) {
-  listener_ = std::make_shared<Listener>(ctx_, host, port, *this, options_);
+  listener_ =
+      std::make_shared<Listener>(ctx_, host, port, *this, options_, connection_limit_, stats_);
   listener_->start();
 }
 
@@ -105,6 +115,8 @@ void Server::handle_engine_request(const std::shared_ptr<HttpConnection>& connec
   if (method == http::verb::get && session->upgrading() && !request.held_for_upgrade) {
     return hold_poll_during_upgrade(connection, std::move(request));
   }
+  // A poll on a session that is not upgrading: any WebSocket it tried has gone.
+  if (!session->upgrading()) websocket_leases_.erase(session->id());
   auto* polling = static_cast<PollingTransport*>(session->transport());
   if (method == http::verb::get) return polling->on_poll(connection, std::move(request));
   if (method == http::verb::post) return polling->on_data(connection, std::move(request));
@@ -136,6 +148,7 @@ void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRe
   if (request.query_param("EIO") != "4") {
     return reject(connection, request, ErrorCode::unsupported_protocol_version);
   }
+  if (!admit_handshake(connection, request)) return;
   if (!options_.allow_request) return open_session(connection, std::move(request));
 
   auto shared_request = std::make_shared<HttpRequest>(std::move(request));
@@ -148,26 +161,48 @@ void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRe
       });
 }
 
+// Over the rate, the handshake is refused as a handshake refused by policy is (code 4, like
+// allow_request), but with 429 and Retry-After so that HTTP tools see why. Clients report it as
+// a connection error and retry with their backoff.
+bool Server::admit_handshake(const std::shared_ptr<HttpConnection>& connection,
+                             const HttpRequest& request) {
+  if (!handshake_rate_) return true;
+  const auto key = address_key(request.remote_address);
+  if (!key || handshake_rate_->try_take(*key)) return true;
+  ++stats_.handshakes_rate_limited;
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(handshake_rate_->wait(*key));
+  auto res = make_response(request, http::status::too_many_requests,
+                           R"({"code":4,"message":"Too many handshakes"})", "application/json");
+  res.set(http::field::retry_after, std::to_string(std::max<long>(1, wait.count())));
+  cors_.apply(request, res);
+  connection->respond(std::move(res));
+  return false;
+}
+
 std::shared_ptr<Session> Server::make_session(HttpRequest request) {
   auto id = generate_session_id();
   ++stats_.sessions_opened;
   return std::make_shared<Session>(
       ctx_.get_executor(), id, std::move(request), options_,
       [this, alive = alive_](Session& session) {
-        if (*alive) sessions_.erase(session.id());
+        if (!*alive) return;
+        sessions_.erase(session.id());
+        websocket_leases_.erase(session.id());
       },
       &stats_);
 }
 
 void Server::open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {
   if (websocket::is_upgrade(request.message)) {
-    auto ws = std::make_shared<WebSocketTransport>(connection->take_stream(), options_);
+    auto lease = connection_lease(connection);
+    auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(), options_);
     auto upgrade_request = std::make_shared<Request>(request.message);
-    ws->accept(*upgrade_request, [this, alive = alive_, ws, upgrade_request,
+    ws->accept(*upgrade_request, [this, alive = alive_, ws, upgrade_request, lease,
                                   request = std::move(request)]() mutable {
       if (!*alive) return;
       auto session = make_session(std::move(request));
       sessions_.emplace(session->id(), session);
+      if (lease) websocket_leases_[session->id()] = std::move(lease);
       ws->attach(session);
       session->open(ws);
       if (on_connection_) on_connection_(session);
@@ -187,10 +222,11 @@ void Server::open_session(const std::shared_ptr<HttpConnection>& connection, Htt
 
 void Server::upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequest request,
                      const std::shared_ptr<Session>& session) {
-  auto ws = std::make_shared<WebSocketTransport>(connection->take_stream(), options_);
+  auto lease = connection_lease(connection);
+  auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(), options_);
   auto upgrade_request = std::make_shared<Request>(std::move(request.message));
   std::weak_ptr<Session> weak = session;
-  ws->accept(*upgrade_request, [ws, weak, upgrade_request] {
+  ws->accept(*upgrade_request, [this, alive = alive_, ws, weak, upgrade_request, lease] {
     // One WebSocket per session, and only to upgrade from polling: any other is accepted and
     // closed at once, as Node's engine.io does (clients treat a refused handshake as an error).
     auto session = weak.lock();
@@ -200,6 +236,7 @@ void Server::upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequ
     }
     ws->attach(session);
     session->begin_upgrade(ws);
+    if (lease && *alive) websocket_leases_[session->id()] = lease;
   });
 }
 

@@ -6,9 +6,12 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "engineio/address_rate_limit.hpp"
+#include "engineio/connection_limit.hpp"
 #include "engineio/cors.hpp"
 #include "engineio/errors.hpp"
 #include "engineio/http_connection.hpp"
@@ -37,6 +40,8 @@ class Server : public HttpRouter {
   void close();
 
   std::size_t session_count() const { return sessions_.size(); }
+  // Open TCP connections (HTTP and WebSocket), as the connection limits count them.
+  std::size_t connection_count() const { return connection_limit_.open(); }
   const Stats& stats() const { return stats_; }
   const ServerOptions& options() const { return options_; }
 
@@ -56,6 +61,9 @@ class Server : public HttpRouter {
   std::shared_ptr<Session> make_session(HttpRequest request);
   void reject(const std::shared_ptr<HttpConnection>& connection, const HttpRequest& request,
               ErrorCode code, std::string_view message = {});
+  // Takes a token of handshake_rate for the request's peer; false once it answered 429.
+  bool admit_handshake(const std::shared_ptr<HttpConnection>& connection,
+                       const HttpRequest& request);
   bool is_engine_path(std::string_view path) const;
 
   boost::asio::io_context& ctx_;
@@ -64,6 +72,11 @@ class Server : public HttpRouter {
   std::shared_ptr<Listener> listener_;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
   Stats stats_;
+  ConnectionLimit connection_limit_;
+  std::optional<AddressRateLimit> handshake_rate_;  // unset when handshake_rate is 0
+  // The connection lease of each session's WebSocket (or of the one it is upgrading to): its
+  // HTTP connection is gone, and the session ending is what closes it.
+  std::unordered_map<std::string, ConnectionLimit::LeasePtr> websocket_leases_;
   ConnectionHandler on_connection_;
   FallbackHandler fallback_;
   // Guards callbacks that may outlive the server (allow_request answering late).

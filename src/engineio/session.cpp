@@ -26,17 +26,18 @@ constexpr std::chrono::seconds kPollingCloseTimeout{30};
 
 Session::Session(asio::any_io_executor executor, std::string id, HttpRequest request,
                  const ServerOptions& options, FinishedHandler on_finished, Stats* stats)
-    : executor_(executor),
-      id_(std::move(id)),
-      request_(std::move(request)),
+    : id_(std::move(id)),
+      request_(std::make_unique<HttpRequest>(std::move(request))),
       options_(options),
       on_finished_(std::move(on_finished)),
       stats_(stats),
-      ping_timer_(executor),
-      pong_timer_(executor),
-      upgrade_timer_(executor),
-      close_timer_(executor) {
-  request_.message.body().clear();
+      heartbeat_timer_(executor) {
+  request_->message.body().clear();
+}
+
+const HttpRequest& Session::request() const {
+  static const HttpRequest released;
+  return request_ ? *request_ : released;
 }
 
 std::string_view Session::transport_name() const {
@@ -61,11 +62,18 @@ void Session::open(std::shared_ptr<Transport> transport) {
 
 void Session::send(FramePtr frame) {
   if (state_ != State::open) return;
-  const std::size_t queued = buffered_bytes_ + (transport_ ? transport_->buffered_bytes() : 0);
-  if (queued + frame->size() > options_.max_send_buffer) {
+  auto queued = [this] {
+    return buffered_bytes_ + (transport_ ? transport_->buffered_bytes() : 0);
+  };
+  if (queued() + frame->size() > options_.max_send_buffer && transport_) {
+    // Packets of this loop turn are written at its end: a client that reads well may only look
+    // behind. Write what the socket takes now, then judge.
+    transport_->write_now();
+  }
+  if (queued() + frame->size() > options_.max_send_buffer) {
     // The peer does not read fast enough; holding more would grow memory without bound.
     if (stats_) ++stats_->slow_consumer_disconnects;
-    return terminate(CloseReason::transport_error);
+    return terminate(CloseReason::send_buffer_full);
   }
   if (stats_) {
     ++stats_->packets_out;
@@ -95,14 +103,12 @@ void Session::flush() {
   if (state_ == State::closed || !transport_ || !transport_->writable()) return;
   if (write_buffer_.empty()) {
     // A GET held while the client probes a WebSocket is released so the client can pause polling.
-    if (upgrading_transport_ && probed_) transport_->send({noop_frame()});
+    if (upgrading_transport_ && probed_) transport_->send_one(noop_frame());
     return;
   }
-  std::vector<FramePtr> batch;
-  batch.swap(write_buffer_);
   buffered_bytes_ = 0;
   const bool carries_close = state_ == State::closing;
-  transport_->send(std::move(batch));
+  transport_->send(write_buffer_);
   // A polling session that was closing has now delivered its close packet.
   if (carries_close && transport_->name() == "polling") terminate(CloseReason::forced_close);
 }
@@ -114,12 +120,7 @@ void Session::close() {
     write_buffer_.push_back(close_frame());
     state_ = State::closing;
     if (transport_->writable()) return flush();
-    auto weak = weak_from_this();
-    close_timer_.expires_after(kPollingCloseTimeout);
-    close_timer_.async_wait([weak](boost::system::error_code ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) self->terminate(CloseReason::forced_close);
-    });
+    start_timer(close_timer_, kPollingCloseTimeout, &Session::on_polling_close_overdue);
     return;
   }
   flush();
@@ -129,13 +130,19 @@ void Session::close() {
 void Session::terminate(CloseReason reason, bool client_initiated) {
   if (state_ == State::closed) return;
   state_ = State::closed;
-  ping_timer_.cancel();
-  pong_timer_.cancel();
-  upgrade_timer_.cancel();
-  close_timer_.cancel();
+  ++heartbeat_generation_;
+  heartbeat_timer_.cancel();
+  upgrade_timer_.reset();  // destroying a timer cancels its wait
+  close_timer_.reset();
   if (upgrading_transport_) upgrading_transport_->close(false);
   upgrading_transport_.reset();
-  if (transport_) transport_->close(client_initiated);
+  if (transport_) {
+    if (reason == CloseReason::send_buffer_full) {
+      transport_->abort_queue();
+    } else {
+      transport_->close(client_initiated);
+    }
+  }
   write_buffer_.clear();
   buffered_bytes_ = 0;
   // Keep this alive through the callbacks: the owner drops its reference in on_finished.
@@ -149,25 +156,42 @@ void Session::terminate(CloseReason reason, bool client_initiated) {
 void Session::schedule_ping() {
   heartbeat_deadline_ =
       std::chrono::steady_clock::now() + options_.ping_interval + options_.ping_timeout;
-  ping_timer_.expires_after(options_.ping_interval);
-  ping_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  arm_heartbeat(options_.ping_interval, &Session::on_ping_due);
+}
+
+// Re-arming cancels the previous wait; the generation also catches a wait that had already
+// completed and is queued to run.
+void Session::arm_heartbeat(std::chrono::milliseconds delay, void (Session::*action)()) {
+  const auto generation = ++heartbeat_generation_;
+  heartbeat_timer_.expires_after(delay);
+  heartbeat_timer_.async_wait(
+      [weak = weak_from_this(), generation, action](boost::system::error_code ec) {
+        if (ec) return;
+        auto self = weak.lock();
+        if (self && self->heartbeat_generation_ == generation) (self.get()->*action)();
+      });
+}
+
+void Session::start_timer(std::unique_ptr<boost::asio::steady_timer>& timer,
+                          std::chrono::milliseconds delay, void (Session::*action)()) {
+  timer = std::make_unique<boost::asio::steady_timer>(heartbeat_timer_.get_executor(), delay);
+  timer->async_wait([weak = weak_from_this(), action](boost::system::error_code ec) {
     if (ec) return;
-    if (auto self = weak.lock()) self->on_ping_due();
+    if (auto self = weak.lock()) (self.get()->*action)();
   });
 }
+
+void Session::on_polling_close_overdue() { terminate(CloseReason::forced_close); }
+
+void Session::on_pong_overdue() { terminate(CloseReason::ping_timeout); }
 
 void Session::on_ping_due() {
   if (state_ != State::open) return;
   send(ping_frame());
-  pong_timer_.expires_after(options_.ping_timeout);
-  pong_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->terminate(CloseReason::ping_timeout);
-  });
+  arm_heartbeat(options_.ping_timeout, &Session::on_pong_overdue);
 }
 
 void Session::on_pong() {
-  pong_timer_.cancel();
   schedule_ping();
 }
 
@@ -209,7 +233,7 @@ void Session::handle_writable(Transport& from) {
 void Session::handle_transport_closed(Transport& from, CloseReason reason) {
   if (upgrading_transport_ && &from == upgrading_transport_.get()) {
     upgrading_transport_.reset();
-    upgrade_timer_.cancel();
+    upgrade_timer_.reset();
     probed_ = false;
     return;
   }
@@ -219,16 +243,12 @@ void Session::handle_transport_closed(Transport& from, CloseReason reason) {
 void Session::begin_upgrade(std::shared_ptr<Transport> websocket) {
   upgrading_transport_ = std::move(websocket);
   probed_ = false;
-  upgrade_timer_.expires_after(options_.upgrade_timeout);
-  upgrade_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->abandon_upgrade();
-  });
+  start_timer(upgrade_timer_, options_.upgrade_timeout, &Session::abandon_upgrade);
 }
 
 void Session::handle_upgrade_packet(PacketType type, std::string_view data) {
   if (type == PacketType::ping && data == "probe") {
-    upgrading_transport_->send({Frame::text(PacketType::pong, "probe")});
+    upgrading_transport_->send_one(Frame::text(PacketType::pong, "probe"));
     probed_ = true;
     flush();
   } else if (type == PacketType::upgrade) {
@@ -239,20 +259,20 @@ void Session::handle_upgrade_packet(PacketType type, std::string_view data) {
 }
 
 void Session::complete_upgrade() {
-  upgrade_timer_.cancel();
+  upgrade_timer_.reset();
   auto old = std::move(transport_);
   transport_ = std::move(upgrading_transport_);
   upgraded_ = true;
   probed_ = false;
   // Release a GET the client may still hold; the polling transport is done after this.
-  if (old->writable()) old->send({noop_frame()});
+  if (old->writable()) old->send_one(noop_frame());
   old->close(true);
   if (on_upgrade_) on_upgrade_();
   flush();
 }
 
 void Session::abandon_upgrade() {
-  upgrade_timer_.cancel();
+  upgrade_timer_.reset();
   probed_ = false;
   if (auto ws = std::move(upgrading_transport_)) ws->close(false);
 }

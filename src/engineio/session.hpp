@@ -7,6 +7,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,7 +40,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const std::string& id() const { return id_; }
   // The request that opened the session (headers, query, remote address).
-  const HttpRequest& request() const { return request_; }
+  // Empty once released.
+  const HttpRequest& request() const;
+  // Frees the request once the layer above has taken what it needs from it (an idle session
+  // then holds no headers).
+  void release_request() { request_.reset(); }
   State state() const { return state_; }
   std::string_view transport_name() const;
   bool upgrading() const { return upgrading_transport_ != nullptr; }
@@ -82,16 +87,20 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void flush();
   void schedule_ping();
+  void arm_heartbeat(std::chrono::milliseconds delay, void (Session::*action)());
   void on_ping_due();
+  void on_pong_overdue();
   void on_pong();
+  void start_timer(std::unique_ptr<boost::asio::steady_timer>& timer,
+                   std::chrono::milliseconds delay, void (Session::*action)());
+  void on_polling_close_overdue();
   void handle_upgrade_packet(PacketType type, std::string_view data);
   void complete_upgrade();
   void abandon_upgrade();
   std::string open_packet_json() const;
 
-  boost::asio::any_io_executor executor_;
   std::string id_;
-  HttpRequest request_;
+  std::unique_ptr<HttpRequest> request_;
   const ServerOptions& options_;
   FinishedHandler on_finished_;
   Stats* stats_;
@@ -107,10 +116,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::chrono::steady_clock::time_point heartbeat_deadline_ =
       std::chrono::steady_clock::time_point::max();
-  boost::asio::steady_timer ping_timer_;
-  boost::asio::steady_timer pong_timer_;
-  boost::asio::steady_timer upgrade_timer_;
-  boost::asio::steady_timer close_timer_;
+  // One timer for the heartbeat (the ping interval, then the pong timeout); the rarer upgrade
+  // and polling-close timeouts get a timer of their own only while they run. An idle session
+  // holds one timer and one pending wait.
+  boost::asio::steady_timer heartbeat_timer_;
+  std::uint32_t heartbeat_generation_ = 0;
+  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;
 
   MessageHandler on_message_;
   CloseHandler on_close_;

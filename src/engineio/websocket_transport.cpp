@@ -1,133 +1,329 @@
 #include "engineio/websocket_transport.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+
 #include "engineio/packet.hpp"
 #include "engineio/session.hpp"
+#include "engineio/utf8.hpp"
+#include "engineio/websocket_handshake.hpp"
 
 namespace sio::engineio {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
 
-WebSocketTransport::WebSocketTransport(beast::tcp_stream stream, const ServerOptions& options)
-    : ws_(std::move(stream)) {
-  websocket::stream_base::timeout timeouts{};
-  // Bounds the opening and the closing handshakes; liveness is the heartbeat's job.
-  timeouts.handshake_timeout = std::chrono::seconds(10);
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws_.set_option(timeouts);
-  ws_.read_message_max(options.max_payload);
-  ws_.auto_fragment(false);
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+// Reads per wake-up before yielding to other connections (a flooding client cannot starve them).
+constexpr int kReadsPerTurn = 16;
+// Buffers per sendmsg: a header and a payload per frame.
+constexpr std::size_t kMaxIovecs = 128;
+// How long closing may take: the queue draining, our close frame, the peer's answer.
+constexpr std::chrono::seconds kCloseTimeout{5};
+// A queue that grew under a burst gives its memory back once drained.
+constexpr std::size_t kKeepQueueCapacity = 64;
+
+// One read buffer per thread, shared by every connection it serves: a connection only owns
+// bytes while a frame is incomplete.
+char* read_buffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kReadChunk]);
+  return buffer.get();
 }
 
+std::string close_payload(uint16_t code) {
+  return {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+}
+
+}  // namespace
+
+WebSocketTransport::WebSocketTransport(tcp::socket socket, const ServerOptions& options)
+    : socket_(std::move(socket)), reader_(options.max_payload) {}
+
 void WebSocketTransport::accept(const Request& request, std::function<void()> on_open) {
-  ws_.async_accept(request, [self = shared_from_this(), on_open = std::move(on_open)](
-                                beast::error_code ec) {
-    if (ec) {
-      self->closed_ = true;
-      return;
-    }
-    on_open();
-  });
+  auto handshake = answer_websocket_handshake(request);
+  auto response = std::make_shared<std::string>(std::move(handshake.response));
+  asio::async_write(socket_, asio::buffer(*response),
+                    [self = shared_from_this(), response, accepted = handshake.accepted,
+                     on_open = std::move(on_open)](boost::system::error_code ec, std::size_t) {
+                      if (ec || !accepted) return self->close_socket();
+                      on_open();
+                    });
 }
 
 void WebSocketTransport::attach(std::weak_ptr<Session> session) {
   session_ = std::move(session);
-  read();
+  wait_readable();
 }
 
-void WebSocketTransport::read() {
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    self->on_read(ec);
+// --- reading ---
+
+void WebSocketTransport::wait_readable() {
+  if (closed_ || reading_) return;
+  reading_ = true;
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       self->reading_ = false;
+                       self->on_readable(ec);
+                     });
+}
+
+void WebSocketTransport::on_readable(boost::system::error_code ec) {
+  if (closed_) return;
+  if (ec) return connection_lost(CloseReason::transport_close);
+  read_available();
+}
+
+// Reads until the socket has nothing more (the reactor is edge-triggered: a wait completes only
+// for new bytes) or the per-turn budget is spent.
+void WebSocketTransport::read_available() {
+  char* buffer = read_buffer();
+  const int fd = socket_.native_handle();
+  for (int i = 0; i < kReadsPerTurn; ++i) {
+    const ssize_t n = ::recv(fd, buffer, kReadChunk, MSG_DONTWAIT);
+    if (n > 0) {
+      const uint16_t violation = reader_.consume(buffer, static_cast<std::size_t>(n), *this);
+      if (closed_) return;
+      if (violation) return fail(violation, CloseReason::transport_error);
+      continue;
+    }
+    if (n == 0) {
+      // The peer is gone. After our close frame this is the normal end.
+      return connection_lost(CloseReason::transport_close);
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_readable();
+    return connection_lost(CloseReason::transport_close);
+  }
+  reading_ = true;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->reading_ = false;
+    if (!self->closed_) self->read_available();
   });
 }
 
-void WebSocketTransport::on_read(beast::error_code ec) {
-  if (ec) return report_closed(ec);
+bool WebSocketTransport::on_message(std::string_view data, bool binary) {
+  if (closing_) return true;  // what arrives after we began closing is dropped
   auto session = session_.lock();
-  if (!session || closed_) return;
-  const auto data = buffer_.data();
-  const std::string_view frame(static_cast<const char*>(data.data()), data.size());
-  if (ws_.got_binary()) {
+  if (!session) return false;
+  if (binary) {
     // Binary frames are always message packets in v4.
-    session->handle_packet(*this, PacketType::message, frame, true);
-  } else if (auto packet = decode_text_packet(frame)) {
+    session->handle_packet(*this, PacketType::message, data, true);
+  } else if (!is_valid_utf8(data)) {
+    // A text frame that is not UTF-8 breaks the WebSocket protocol itself (1007).
+    fail(1007, CloseReason::transport_error);
+  } else if (auto packet = decode_text_packet(data)) {
     session->handle_packet(*this, packet->type, packet->data, false);
   } else {
-    session->handle_transport_closed(*this, CloseReason::parse_error);
-    close(false);
+    // Not an Engine.IO packet.
+    start_closing(1007);
+    report(CloseReason::parse_error);
   }
-  buffer_.consume(buffer_.size());
-  if (!closed_ && !closing_) read();
+  return !closed_;
 }
 
-void WebSocketTransport::report_closed(beast::error_code ec) {
-  const bool was_closing = closing_ || closed_;
-  closed_ = true;
-  if (was_closing) return;
-  auto session = session_.lock();
-  if (!session) return;
-  // A clean close or a dropped connection is the client leaving; anything else (invalid UTF-8,
-  // oversized frame, protocol violation) is a transport error, as Node's engine.io reports it.
-  const bool clean = ec == websocket::error::closed || ec == beast::error::timeout ||
-                     ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-                     ec == boost::asio::error::broken_pipe;
-  session->handle_transport_closed(*this, clean ? CloseReason::transport_close
-                                                : CloseReason::transport_error);
-}
-
-void WebSocketTransport::send(std::vector<FramePtr> frames) {
-  if (closing_ || closed_) return;
-  for (auto& frame : frames) {
-    queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
+bool WebSocketTransport::on_control(WsOpcode opcode, std::string_view payload) {
+  switch (opcode) {
+    case WsOpcode::ping:
+      if (!closing_) {
+        enqueue(Frame::websocket_control(WsOpcode::pong, std::string(payload)));
+        schedule_flush();
+      }
+      return true;
+    case WsOpcode::close: {
+      if (close_frame_sent_) {
+        close_socket();
+        return false;
+      }
+      // The client closes: answer with its code once what is queued is out, then close.
+      peer_closed_ = true;
+      report(CloseReason::transport_close);
+      const uint16_t code =
+          payload.size() >= 2
+              ? static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) |
+                                      static_cast<uint8_t>(payload[1]))
+              : 1000;
+      start_closing(code);
+      return false;
+    }
+    default:
+      return true;
   }
-  if (!writing_) write_next();
 }
 
-void WebSocketTransport::write_next() {
-  if (queue_.empty()) {
-    if (closing_) close_now();
+// --- writing ---
+
+void WebSocketTransport::send(std::vector<FramePtr>& frames) {
+  if (closing_ || closed_) {
+    frames.clear();
     return;
   }
-  writing_ = true;
-  const auto& frame = queue_.front();
-  ws_.text(!frame->is_binary());
-  auto bytes = frame->websocket_bytes();
-  ws_.async_write(boost::asio::buffer(bytes.data(), bytes.size()),
-                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                    self->on_write(ec);
-                  });
+  for (auto& frame : frames) enqueue(std::move(frame));
+  frames.clear();
+  schedule_flush();
 }
 
-void WebSocketTransport::on_write(beast::error_code ec) {
-  writing_ = false;
-  queued_bytes_ -= queue_.front()->size();
-  queue_.pop_front();
-  if (ec) {
-    queue_.clear();
-    queued_bytes_ = 0;
-    return report_closed(ec);
-  }
-  write_next();
+void WebSocketTransport::enqueue(FramePtr frame) {
+  queued_bytes_ += frame->size();
+  queue_.push_back(std::move(frame));
 }
+
+// Packets queued during this turn of the loop leave together, after it.
+void WebSocketTransport::schedule_flush() {
+  if (flush_scheduled_ || waiting_writable_ || closed_) return;
+  flush_scheduled_ = true;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
+}
+
+void WebSocketTransport::flush() {
+  if (closed_) return;
+  const int fd = socket_.native_handle();
+  while (head_ < queue_.size()) {
+    std::array<iovec, kMaxIovecs> iov;
+    std::size_t count = 0;
+    std::size_t requested = 0;
+    std::size_t skip = head_written_;
+    for (std::size_t i = head_; i < queue_.size() && count + 2 <= kMaxIovecs; ++i) {
+      for (auto part : {queue_[i]->websocket_header(), queue_[i]->websocket_bytes()}) {
+        if (skip >= part.size()) {
+          skip -= part.size();
+          continue;
+        }
+        part.remove_prefix(skip);
+        skip = 0;
+        iov[count++] = {const_cast<char*>(part.data()), part.size()};
+        requested += part.size();
+      }
+    }
+    msghdr message{};
+    message.msg_iov = iov.data();
+    message.msg_iovlen = count;
+    const ssize_t n = ::sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+      return connection_lost(CloseReason::transport_close);
+    }
+    // Retire what went out.
+    auto left = static_cast<std::size_t>(n);
+    while (left > 0) {
+      const auto& frame = queue_[head_];
+      const std::size_t remaining =
+          frame->websocket_header().size() + frame->websocket_bytes().size() - head_written_;
+      if (left < remaining) {
+        head_written_ += left;
+        break;
+      }
+      left -= remaining;
+      queued_bytes_ -= frame->size();
+      queue_[head_].reset();
+      ++head_;
+      head_written_ = 0;
+    }
+    if (static_cast<std::size_t>(n) < requested) return wait_writable();
+  }
+  queue_.clear();
+  head_ = 0;
+  if (queue_.capacity() > kKeepQueueCapacity) std::vector<FramePtr>().swap(queue_);
+  if (close_frame_queued_ && !close_frame_sent_) after_close_frame_sent();
+}
+
+void WebSocketTransport::wait_writable() {
+  // Frames already written are let go while the peer catches up.
+  if (head_ >= kKeepQueueCapacity && head_ * 2 >= queue_.size()) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+  waiting_writable_ = true;
+  socket_.async_wait(tcp::socket::wait_write,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       self->waiting_writable_ = false;
+                       if (self->closed_) return;
+                       if (ec) return self->connection_lost(CloseReason::transport_close);
+                       self->flush();
+                     });
+}
+
+// --- ending ---
 
 void WebSocketTransport::close(bool) {
-  if (closing_ || closed_) return;
-  closing_ = true;
-  if (!writing_) write_next();
+  reported_ = true;  // the session asked: it needs no news of the end
+  if (closed_) return;
+  start_closing(1000);
 }
 
-void WebSocketTransport::close_now() {
+// The queue is dropped (but a frame half written is finished, or the stream would be corrupt);
+// the close frame says why: 1008, policy violation.
+void WebSocketTransport::abort_queue() {
+  reported_ = true;
+  if (closed_) return;
+  const std::size_t keep = head_written_ > 0 ? head_ + 1 : head_;
+  for (std::size_t i = keep; i < queue_.size(); ++i) queued_bytes_ -= queue_[i]->size();
+  queue_.resize(keep);
+  start_closing(1008);
+}
+
+void WebSocketTransport::fail(uint16_t close_code, CloseReason reason) {
+  start_closing(close_code);  // first: the session's own close would pick 1000
+  report(reason);
+}
+
+void WebSocketTransport::connection_lost(CloseReason reason) {
+  report(reason);
+  close_socket();
+}
+
+void WebSocketTransport::start_closing(uint16_t close_code) {
+  if (closed_ || close_frame_queued_) return;
+  closing_ = true;
+  close_frame_queued_ = true;
+  enqueue(Frame::websocket_control(WsOpcode::close, close_payload(close_code)));
+  schedule_flush();
+  // Closing is bounded in time: a peer that reads nothing cannot keep the socket (and its
+  // queue) alive.
+  linger_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), kCloseTimeout);
+  linger_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->close_socket();
+  });
+}
+
+void WebSocketTransport::after_close_frame_sent() {
+  close_frame_sent_ = true;
+  if (peer_closed_) return close_socket();
+  // Wait for the peer's close frame (or its end of the stream), under the close timeout.
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  wait_readable();
+}
+
+void WebSocketTransport::close_socket() {
   if (closed_) return;
   closed_ = true;
-  ws_.async_close(websocket::close_code::normal,
-                  [self = shared_from_this()](beast::error_code) {
-                    beast::error_code ignored;
-                    beast::get_lowest_layer(self->ws_).socket().shutdown(
-                        boost::asio::ip::tcp::socket::shutdown_both, ignored);
-                    beast::get_lowest_layer(self->ws_).close();
-                  });
+  closing_ = true;
+  if (linger_timer_) linger_timer_->cancel();
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  queue_.clear();
+  head_ = 0;
+  head_written_ = 0;
+  queued_bytes_ = 0;
+}
+
+void WebSocketTransport::report(CloseReason reason) {
+  if (reported_) return;
+  reported_ = true;
+  if (auto session = session_.lock()) session->handle_transport_closed(*this, reason);
 }
 
 }  // namespace sio::engineio

@@ -1,56 +1,95 @@
 #pragma once
-// The WebSocket transport (Beast): one packet per frame, text or binary. Reads in a loop and
-// passes each frame to the session without copying; writes from a queue, one write in flight at
-// a time, in order.
+// The WebSocket transport, written straight on the TCP socket: one packet per frame, text or
+// binary.
+//
+// Writes are coalesced: packets queued during one turn of the event loop leave in one gather
+// write (sendmsg) at the end of the turn, each as the shared header + payload of its Frame, so
+// a broadcast costs no per-recipient encoding and, under load, one system call carries many
+// packets. Reads wait for readability and then read into a buffer shared by every connection of
+// the thread, so an idle connection holds no read buffer; only a frame cut by the end of a read
+// is kept per connection.
 
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-#include <deque>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <vector>
 
+#include "engineio/close_reason.hpp"
 #include "engineio/http_request.hpp"
 #include "engineio/options.hpp"
 #include "engineio/transport.hpp"
+#include "engineio/websocket_reader.hpp"
 
 namespace sio::engineio {
 
 class Session;
 
 class WebSocketTransport : public Transport,
-                           public std::enable_shared_from_this<WebSocketTransport> {
+                           public std::enable_shared_from_this<WebSocketTransport>,
+                           private WebSocketReader::Handler {
  public:
-  using Stream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+  WebSocketTransport(boost::asio::ip::tcp::socket socket, const ServerOptions& options);
 
-  WebSocketTransport(boost::beast::tcp_stream stream, const ServerOptions& options);
-
-  // Completes the WebSocket handshake for `request`; `on_open` runs once it succeeded.
+  // Answers the opening handshake of `request`; `on_open` runs once the answer is written. A
+  // bad handshake gets its HTTP error and the connection closes.
   void accept(const Request& request, std::function<void()> on_open);
 
-  // Starts delivering frames to `session`.
+  // Starts delivering messages to `session`.
   void attach(std::weak_ptr<Session> session);
 
   std::string_view name() const override { return "websocket"; }
   bool writable() const override { return !closing_; }
-  void send(std::vector<FramePtr> frames) override;
+  void send(std::vector<FramePtr>& frames) override;
   std::size_t buffered_bytes() const override { return queued_bytes_; }
   void close(bool client_initiated) override;
+  void abort_queue() override;
+  void write_now() override {
+    if (!waiting_writable_) flush();
+  }
 
  private:
-  void read();
-  void on_read(boost::beast::error_code ec);
-  void write_next();
-  void on_write(boost::beast::error_code ec);
-  void close_now();
-  void report_closed(boost::beast::error_code ec);
+  // Reading.
+  void wait_readable();
+  void on_readable(boost::system::error_code ec);
+  void read_available();
+  bool on_message(std::string_view data, bool binary) override;
+  bool on_control(WsOpcode opcode, std::string_view payload) override;
 
-  Stream ws_;
-  boost::beast::flat_buffer buffer_;
+  // Writing.
+  void enqueue(FramePtr frame);
+  void schedule_flush();
+  void flush();
+  void wait_writable();
+
+  // Ending.
+  void fail(uint16_t close_code, CloseReason reason);
+  void connection_lost(CloseReason reason);
+  void start_closing(uint16_t close_code);
+  void after_close_frame_sent();
+  void close_socket();
+  void report(CloseReason reason);
+
+  boost::asio::ip::tcp::socket socket_;
+  WebSocketReader reader_;
   std::weak_ptr<Session> session_;
-  std::deque<FramePtr> queue_;
+
+  std::vector<FramePtr> queue_;  // queue_[head_..] still to write
+  std::size_t head_ = 0;
+  std::size_t head_written_ = 0;  // bytes of queue_[head_] (header + payload) already written
   std::size_t queued_bytes_ = 0;
-  bool writing_ = false;
-  bool closing_ = false;  // close requested; the close frame follows the queue
-  bool closed_ = false;   // the close frame went out or the socket is gone
+  std::unique_ptr<boost::asio::steady_timer> linger_timer_;
+
+  bool reading_ = false;          // a read wait (or a posted continuation) is pending
+  bool flush_scheduled_ = false;  // a flush is posted for the end of this turn
+  bool waiting_writable_ = false;
+  bool closing_ = false;          // no more packets; the close frame follows the queue
+  bool close_frame_queued_ = false;
+  bool close_frame_sent_ = false;
+  bool peer_closed_ = false;      // the peer's close frame arrived
+  bool reported_ = false;         // the session has been told the transport ended
+  bool closed_ = false;           // the socket is closed
 };
 
 }  // namespace sio::engineio

@@ -1,5 +1,7 @@
 #include "socketio/client.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 
 #include "socketio/namespace.hpp"
@@ -12,7 +14,21 @@ Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
     : server_(server),
       session_(std::move(session)),
       decoder_(server.options().limits),
-      connect_timer_(server.context()) {}
+      handshake_(std::make_shared<Handshake>(
+          Handshake::from_request(session_->request(), json::object()))) {
+  session_->release_request();
+}
+
+std::shared_ptr<const Handshake> Client::handshake_for(json auth) {
+  auto value = auth.is_object() ? std::move(auth) : json::object();
+  if (handshake_.use_count() == 1) {
+    handshake_->auth = std::move(value);
+    return handshake_;
+  }
+  auto copy = std::make_shared<Handshake>(*handshake_);
+  copy->auth = std::move(value);
+  return copy;
+}
 
 void Client::start() {
   std::weak_ptr<Client> weak = shared_from_this();
@@ -22,8 +38,9 @@ void Client::start() {
   session_->on_close([weak](engineio::CloseReason reason) {
     if (auto self = weak.lock()) self->handle_session_closed(std::string(engineio::to_string(reason)));
   });
-  connect_timer_.expires_after(server_.options().connect_timeout);
-  connect_timer_.async_wait([weak](boost::system::error_code ec) {
+  connect_timer_ = std::make_unique<boost::asio::steady_timer>(server_.context(),
+                                                               server_.options().connect_timeout);
+  connect_timer_->async_wait([weak](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_ || !self->sockets_.empty()) return;
     // Joined no namespace in time: an Engine.IO client that is not a Socket.IO client.
@@ -43,7 +60,7 @@ void Client::send(const Frames& frames, bool is_volatile) {
 void Client::close() {
   if (closed_) return;
   auto sockets = sockets_;
-  for (auto& [name, socket] : sockets) socket->disconnect(false);
+  for (auto& socket : sockets) socket->disconnect(false);
   session_->close();
 }
 
@@ -51,14 +68,23 @@ void Client::close_connection() {
   if (!closed_) session_->close();
 }
 
+std::vector<std::shared_ptr<Socket>>::iterator Client::find_socket(std::string_view nsp) {
+  return std::find_if(sockets_.begin(), sockets_.end(),
+                      [&](const auto& socket) { return socket->nsp().name() == nsp; });
+}
+
 void Client::add(const std::shared_ptr<Socket>& socket) {
-  sockets_[socket->nsp().name()] = socket;
-  connect_timer_.cancel();
+  if (auto it = find_socket(socket->nsp().name()); it != sockets_.end()) {
+    *it = socket;
+  } else {
+    sockets_.push_back(socket);
+  }
+  connect_timer_.reset();
 }
 
 void Client::remove(const Socket& socket) {
-  auto it = sockets_.find(socket.nsp().name());
-  if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+  auto it = find_socket(socket.nsp().name());
+  if (it != sockets_.end() && it->get() == &socket) sockets_.erase(it);
 }
 
 void Client::handle_message(std::string_view data, bool binary) {
@@ -70,15 +96,15 @@ void Client::handle_message(std::string_view data, bool binary) {
 
 void Client::handle_packet(Packet packet) {
   if (packet.type == PacketType::connect) return handle_connect(packet);
-  auto it = sockets_.find(packet.nsp);
+  auto it = find_socket(packet.nsp);
   // Packets for a namespace the client has not joined (or has left) are ignored, as Node does.
   if (it == sockets_.end()) return;
-  auto socket = it->second;
+  auto socket = *it;
   socket->handle_packet(std::move(packet));
 }
 
 void Client::handle_connect(Packet& packet) {
-  if (sockets_.contains(packet.nsp)) return;
+  if (find_socket(packet.nsp) != sockets_.end()) return;
   Namespace* nsp = server_.find_namespace(packet.nsp, packet.data);
   if (!nsp) {
     Packet refusal{PacketType::connect_error, packet.nsp, std::nullopt,
@@ -97,11 +123,11 @@ void Client::close_for_parse_error() {
 void Client::handle_session_closed(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
-  connect_timer_.cancel();
+  connect_timer_.reset();
   auto self = shared_from_this();
   auto sockets = std::move(sockets_);
   sockets_.clear();
-  for (auto& [name, socket] : sockets) socket->handle_close(reason);
+  for (auto& socket : sockets) socket->handle_close(reason);
   server_.remove_client(this);
 }
 

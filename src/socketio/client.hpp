@@ -6,10 +6,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "engineio/session.hpp"
 #include "socketio/decoder.hpp"
+#include "socketio/handshake.hpp"
 #include "socketio/packet.hpp"
 
 namespace sio::socketio {
@@ -23,7 +24,10 @@ class Client : public std::enable_shared_from_this<Client> {
 
   void start();
 
-  const engineio::HttpRequest& request() const { return session_->request(); }
+  // The handshake of a socket joining a namespace with `auth`. Built from the request once, when
+  // the client starts (the session then lets its request go); sockets share it, and a copy is
+  // made only for a second namespace joined at the same time.
+  std::shared_ptr<const Handshake> handshake_for(json auth);
   std::string_view transport() const { return session_->transport_name(); }
   bool is_open() const { return session_->state() == engineio::Session::State::open; }
   // Whether a volatile packet would go out now rather than queue.
@@ -51,8 +55,12 @@ class Client : public std::enable_shared_from_this<Client> {
   Server& server_;
   std::shared_ptr<engineio::Session> session_;
   Decoder decoder_;
-  std::unordered_map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace name
-  boost::asio::steady_timer connect_timer_;
+  // One per joined namespace; a client joins one or a few, so a vector is the cheapest index.
+  std::vector<std::shared_ptr<Socket>> sockets_;
+  std::vector<std::shared_ptr<Socket>>::iterator find_socket(std::string_view nsp);
+  std::shared_ptr<Handshake> handshake_;
+  // Runs until the first namespace is joined, then is released.
+  std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;
 };
 

@@ -122,18 +122,23 @@ bool is_placeholder(const json& value) {
   return flag != value.end() && *flag == true && value.contains("num");
 }
 
-// Puts the attachments back where their placeholders are; false on a bad placeholder.
-bool reconstruct(json& value, std::vector<std::string>& attachments) {
+// Puts the attachments back where their placeholders are; false on a bad placeholder. Each
+// attachment fills one placeholder only, as the official encoder sends them: a repeated one would
+// let a client have one large attachment copied thousands of times from a small packet.
+bool reconstruct(json& value, std::vector<std::string>& attachments, std::vector<bool>& used) {
   if (is_placeholder(value)) {
     const auto& num = value["num"];
-    if (!num.is_number_unsigned() || num.get<std::size_t>() >= attachments.size()) return false;
-    const auto& bytes = attachments[num.get<std::size_t>()];
+    if (!num.is_number_unsigned()) return false;
+    const auto index = num.get<std::uint64_t>();
+    if (index >= attachments.size() || used[index]) return false;
+    used[index] = true;
+    const auto& bytes = attachments[index];
     value = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     return true;
   }
   if (value.is_array() || value.is_object()) {
     for (auto& child : value) {
-      if (!reconstruct(child, attachments)) return false;
+      if (!reconstruct(child, attachments, used)) return false;
     }
   }
   return true;
@@ -187,6 +192,10 @@ std::optional<ParsedText> parse_text(std::string_view text, const DecoderLimits&
       payload = json::parse(replace_lone_surrogates(body), nullptr, false);
     }
     if (payload.is_discarded() || !payload_valid(packet.type, payload)) return fail("invalid payload");
+    if ((packet.type == PacketType::event || packet.type == PacketType::binary_event) &&
+        payload[0].get_ref<const std::string&>().size() > limits.max_event_name_bytes) {
+      return fail("event name too long");
+    }
     packet.data = std::move(payload);
   } else if (packet.type == PacketType::event || packet.type == PacketType::binary_event ||
              packet.type == PacketType::ack || packet.type == PacketType::binary_ack ||
@@ -241,7 +250,8 @@ Decoder::Status Decoder::add_binary(std::string_view bytes) {
 Decoder::Status Decoder::finish_binary() {
   auto packet = std::move(*reconstructing_);
   reconstructing_.reset();
-  if (!reconstruct(packet.data, attachments_)) return fail("illegal attachments");
+  std::vector<bool> used(attachments_.size());
+  if (!reconstruct(packet.data, attachments_, used)) return fail("illegal attachments");
   attachments_.clear();
   // The application sees plain EVENT/ACK; binary is in the data.
   packet.type = packet.type == PacketType::binary_event ? PacketType::event : PacketType::ack;

@@ -13,10 +13,18 @@
 
 namespace sio::socketio {
 
+// Bounds on what one client packet may make the server hold or walk. Exceeding any of them is a
+// parse error that closes that client.
 struct DecoderLimits {
+  // Binary attachments per packet; Node's socket.io-parser refuses more than 10 too.
   std::size_t max_attachments = 10;
-  // Nesting deeper than this is refused before it can exhaust the stack.
+  // Array/object nesting of the data, the packet's own array included. Refused before parsing:
+  // the data is later walked recursively (placeholders, encoding), so keep this small.
   std::size_t max_depth = 32;
+  // Bytes of an event name. Names are identifiers an application picks ("chat:message"), not
+  // data; they are hashed for the handler lookup and end up in logs, so a client may not make
+  // them kilobytes long.
+  std::size_t max_event_name_bytes = 256;
 };
 
 class Decoder {

@@ -5,34 +5,101 @@
 
 namespace sio::socketio {
 
+namespace {
+
+void append_pair(std::string& block, std::string_view name, std::string_view value) {
+  block.append(name);
+  block.push_back('\0');
+  block.append(value);
+  block.push_back('\0');
+}
+
+// Calls f(name, value) for each pair of a block until it returns true.
+template <class F>
+void for_each_pair(std::string_view block, F&& f) {
+  std::size_t pos = 0;
+  while (pos < block.size()) {
+    const auto name_end = block.find('\0', pos);
+    const auto value_end = block.find('\0', name_end + 1);
+    if (f(block.substr(pos, name_end - pos), block.substr(name_end + 1, value_end - name_end - 1)))
+      return;
+    pos = value_end + 1;
+  }
+}
+
+nlohmann::json to_object(std::string_view block) {
+  auto object = nlohmann::json::object();
+  for_each_pair(block, [&](std::string_view name, std::string_view value) {
+    object[std::string(name)] = std::string(value);
+    return false;
+  });
+  return object;
+}
+
+std::optional<std::string_view> find_in(std::string_view block, std::string_view wanted) {
+  std::optional<std::string_view> found;
+  for_each_pair(block, [&](std::string_view name, std::string_view value) {
+    if (name != wanted) return false;
+    found = value;
+    return true;
+  });
+  return found;
+}
+
+}  // namespace
+
 Handshake Handshake::from_request(const engineio::HttpRequest& request, nlohmann::json auth) {
   Handshake h;
   for (const auto& field : request.message) {
-    auto name = boost::algorithm::to_lower_copy(std::string(field.name_string()));
-    h.headers[name] = std::string(field.value());
+    const auto name = boost::algorithm::to_lower_copy(std::string(field.name_string()));
+    // A repeated header keeps its last value, as an object key would.
+    append_pair(h.headers_, name, field.value());
   }
-  const auto issued = std::chrono::duration_cast<std::chrono::milliseconds>(
-      request.received_at.time_since_epoch());
-  h.issued = issued.count();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(request.received_at);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[64];
-  std::strftime(buffer, sizeof buffer, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)",
-                &utc);
-  h.time = buffer;
+  for (const auto& [key, value] : request.query) append_pair(h.query_, key, value);
+  h.headers_.shrink_to_fit();
+  h.query_.shrink_to_fit();
+  h.issued = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 request.received_at.time_since_epoch())
+                 .count();
   h.address = request.remote_address;
   h.xdomain = !request.header(engineio::http::field::origin).empty();
   h.url = std::string(request.message.target());
-  for (const auto& [key, value] : request.query) h.query[key] = value;
   h.auth = auth.is_object() ? std::move(auth) : nlohmann::json::object();
   return h;
 }
 
+nlohmann::json Handshake::headers() const { return to_object(headers_); }
+
+std::optional<std::string_view> Handshake::header(std::string_view lower_case_name) const {
+  // The last of repeated headers wins, as in headers().
+  std::optional<std::string_view> found;
+  for_each_pair(headers_, [&](std::string_view name, std::string_view value) {
+    if (name == lower_case_name) found = value;
+    return false;
+  });
+  return found;
+}
+
+nlohmann::json Handshake::query() const { return to_object(query_); }
+
+std::optional<std::string_view> Handshake::query_param(std::string_view name) const {
+  return find_in(query_, name);
+}
+
+std::string Handshake::time() const {
+  const std::time_t seconds = static_cast<std::time_t>(issued / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[80];
+  std::strftime(buffer, sizeof buffer, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)",
+                &utc);
+  return buffer;
+}
+
 nlohmann::json Handshake::to_json() const {
-  return {{"headers", headers}, {"time", time},     {"address", address},
-          {"xdomain", xdomain}, {"secure", secure}, {"issued", issued},
-          {"url", url},         {"query", query},   {"auth", auth}};
+  return {{"headers", headers()}, {"time", time()},     {"address", address},
+          {"xdomain", xdomain},   {"secure", secure},   {"issued", issued},
+          {"url", url},           {"query", query()},   {"auth", auth}};
 }
 
 }  // namespace sio::socketio

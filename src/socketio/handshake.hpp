@@ -1,28 +1,45 @@
 #pragma once
 // What a socket knows of the request that opened its connection, with the fields of Node's
 // `socket.handshake`.
+//
+// Every connection keeps one for its whole life, so headers and query are stored as one compact
+// block each ("name\0value\0…") and built into Node's objects only when asked for.
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "engineio/http_request.hpp"
 
 namespace sio::socketio {
 
-struct Handshake {
-  nlohmann::json headers = nlohmann::json::object();  // lower-cased names
-  std::string time;                                    // as Date#toString would print it
+class Handshake {
+ public:
+  static Handshake from_request(const engineio::HttpRequest& request, nlohmann::json auth);
+
+  // Request headers by lower-cased name, as an object ({"user-agent": "…", …}).
+  nlohmann::json headers() const;
+  std::optional<std::string_view> header(std::string_view lower_case_name) const;
+  // The decoded query string, as an object.
+  nlohmann::json query() const;
+  std::optional<std::string_view> query_param(std::string_view name) const;
+  // When the connection was opened, as JavaScript's Date#toString prints it.
+  std::string time() const;
+
   std::string address;
   bool xdomain = false;
   bool secure = false;
   std::int64_t issued = 0;  // milliseconds since the epoch
   std::string url;
-  nlohmann::json query = nlohmann::json::object();
   nlohmann::json auth = nlohmann::json::object();
 
-  static Handshake from_request(const engineio::HttpRequest& request, nlohmann::json auth);
   nlohmann::json to_json() const;
+
+ private:
+  std::string headers_;  // "name\0value\0" per header, names lower-cased
+  std::string query_;    // "name\0value\0" per parameter
 };
 
 }  // namespace sio::socketio

@@ -1,5 +1,6 @@
 #include "socketio/namespace.hpp"
 
+#include "engineio/session_id.hpp"
 #include "socketio/client.hpp"
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
@@ -58,11 +59,46 @@ void Namespace::handle_server_side(const Args& args, Ack ack) {
 }
 
 void Namespace::connect(const std::shared_ptr<Client>& client, json auth) {
-  auto socket =
-      std::make_shared<Socket>(*this, client, Handshake::from_request(client->request(), std::move(auth)));
-  run_middlewares(socket, 0, [this, socket](std::optional<Error> error) {
-    finish_connect(socket, std::move(error));
+  auto socket = std::make_shared<Socket>(*this, client, client->handshake_for(std::move(auth)));
+  auto offset = begin_session(*socket, socket->handshake().auth);
+  if (offset && server_.session_store()->options().skip_middlewares) {
+    return finish_connect(socket, std::nullopt, offset);
+  }
+  run_middlewares(socket, 0, [this, socket, offset](std::optional<Error> error) {
+    finish_connect(socket, std::move(error), offset);
   });
+}
+
+std::optional<std::string> Namespace::begin_session(Socket& socket, const json& auth) {
+  auto* store = server_.session_store();
+  if (!store) return std::nullopt;
+  // Node's client sends them back in the CONNECT payload once the server gave it a pid.
+  const auto pid = auth.is_object() ? auth.find("pid") : auth.end();
+  const auto offset = auth.is_object() ? auth.find("offset") : auth.end();
+  if (pid != auth.end() && pid->is_string() && offset != auth.end() && offset->is_string()) {
+    const auto& pid_text = pid->get_ref<const std::string&>();
+    const auto& offset_text = offset->get_ref<const std::string&>();
+    const auto now = SessionStore::Clock::now();
+    if (const auto* session = store->find(name_, pid_text, offset_text, now)) {
+      socket.set_session(session->sid, session->pid, true);
+      socket.data = session->data;
+      return offset_text;
+    }
+  }
+  socket.set_session(socket.id(), engineio::generate_session_id(), false);
+  return std::nullopt;
+}
+
+bool Namespace::recover(Socket& socket, const std::string& offset) {
+  auto restored =
+      server_.session_store()->take(name_, socket.pid(), offset, SessionStore::Clock::now());
+  if (!restored) return false;
+  adapter_->add_all(socket.id(), restored->session.rooms);
+  // Before the CONNECT reply, as Node sends them: the client hands them to the application
+  // before its "connect" event, and its last offset ends at the newest.
+  for (const auto& frames : restored->missed_packets) socket.client().send(frames);
+  ++server_.stats().recovered_sockets;
+  return true;
 }
 
 void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index,
@@ -80,7 +116,8 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
   middleware(*socket, std::move(next));
 }
 
-void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, std::optional<Error> error) {
+void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, std::optional<Error> error,
+                               const std::optional<std::string>& offset) {
   auto& client = socket->client();
   if (!client.is_open()) return;
   if (error) {
@@ -88,10 +125,17 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, std::optio
     if (!error->data.is_null()) data["data"] = error->data;
     return client.send(Packet{PacketType::connect_error, name_, std::nullopt, std::move(data)});
   }
+  // The session is taken only now, with the middlewares passed: until then it stays for a later
+  // attempt. Should another connection have taken it meanwhile, this socket starts afresh.
+  if (offset && !recover(*socket, *offset)) {
+    socket->set_session(engineio::generate_session_id(), engineio::generate_session_id(), false);
+  }
   sockets_[socket->id()] = socket;
   client.add(socket);
   adapter_->add_all(socket->id(), {socket->id()});
-  client.send(Packet{PacketType::connect, name_, std::nullopt, json{{"sid", socket->id()}}});
+  json connect{{"sid", socket->id()}};
+  if (!socket->pid().empty()) connect["pid"] = socket->pid();
+  client.send(Packet{PacketType::connect, name_, std::nullopt, std::move(connect)});
   for (auto& handler : std::vector(connection_handlers_)) {
     if (!socket->connected()) break;
     handler(*socket);

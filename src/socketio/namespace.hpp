@@ -85,7 +85,14 @@ class Namespace {
  private:
   void run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index,
                        std::function<void(std::optional<Error>)> done);
-  void finish_connect(const std::shared_ptr<Socket>& socket, std::optional<Error> error);
+  // With connection state recovery: gives the socket the session its client names, when there
+  // is one to recover (then returns the client's offset), else a session of its own.
+  std::optional<std::string> begin_session(Socket& socket, const json& auth);
+  // `offset` is set for a socket recovering a session.
+  void finish_connect(const std::shared_ptr<Socket>& socket, std::optional<Error> error,
+                      const std::optional<std::string>& offset);
+  // Takes the session over (its rooms, the packets it missed); false when it has gone meanwhile.
+  bool recover(Socket& socket, const std::string& offset);
   const std::vector<Middleware>& all_middlewares() const;
 
   Server& server_;

@@ -8,10 +8,12 @@
 //   io.listen("::", 3000);
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <unordered_map>
@@ -22,6 +24,7 @@
 #include "socketio/client.hpp"
 #include "socketio/decoder.hpp"
 #include "socketio/namespace.hpp"
+#include "socketio/session_store.hpp"
 #include "socketio/socket.hpp"
 #include "socketio/stats.hpp"
 
@@ -36,9 +39,19 @@ struct ServerOptions {
   }();
   // A client must join a namespace within this time.
   std::chrono::milliseconds connect_timeout{45000};
+  // Bounds on a client's packets (attachments, nesting depth, event name length); a packet past
+  // one closes that client with "parse error".
   DecoderLimits limits;
   // Makes each namespace's adapter; the in-memory adapter when unset.
   adapter::AdapterFactory adapter;
+  // Rooms one socket may be in, its own id room aside; beyond it Socket::join refuses (returns
+  // false). 0 = no limit.
+  std::size_t max_rooms_per_socket = 0;
+  // Namespaces that parents (of(regex), of(matcher)) may create; beyond it a CONNECT to a new
+  // name is refused like an unknown namespace. 0 = no limit.
+  std::size_t max_dynamic_namespaces = 0;
+  // Connection state recovery (see session_store.hpp); off when unset, as in Node.
+  std::optional<ConnectionStateRecovery> connection_state_recovery;
 };
 
 // Decides whether a name belongs to a dynamic namespace; `auth` is the client's CONNECT payload.
@@ -83,6 +96,8 @@ class Server {
   engineio::Server& engine() { return engine_; }
   const ServerOptions& options() const { return options_; }
   Stats& stats() { return stats_; }
+  // Sessions and packets kept for connection state recovery; null when it is off.
+  SessionStore* session_store() { return session_store_.get(); }
   // Every namespace with its name (dynamic children included, parents not).
   const std::map<std::string, std::unique_ptr<Namespace>>& namespaces() const { return namespaces_; }
 
@@ -93,6 +108,8 @@ class Server {
   void remove_client(const Client* client);
 
  private:
+  void schedule_session_expiry();
+
   struct Parent {
     NamespaceMatcher matcher;
     std::unique_ptr<Namespace> nsp;
@@ -104,8 +121,11 @@ class Server {
   engineio::Server engine_;
   std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
   std::vector<Parent> parents_;
+  std::size_t dynamic_namespaces_ = 0;  // children created by parents (never removed)
   // Each client lives until its Engine.IO session closes.
   std::unordered_map<const Client*, std::shared_ptr<Client>> clients_;
+  std::unique_ptr<SessionStore> session_store_;
+  boost::asio::steady_timer session_expiry_;
 };
 
 }  // namespace sio::socketio

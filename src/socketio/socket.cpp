@@ -1,5 +1,7 @@
 #include "socketio/socket.hpp"
 
+#include <unordered_set>
+
 #include "engineio/session_id.hpp"
 #include "socketio/client.hpp"
 #include "socketio/namespace.hpp"
@@ -7,7 +9,22 @@
 
 namespace sio::socketio {
 
-Socket::Socket(Namespace& nsp, std::shared_ptr<Client> client, Handshake handshake)
+namespace {
+
+// Whether a socket in `current` rooms stays within `max` after joining `rooms`; the room named
+// after the socket itself does not count.
+bool fits_room_limit(const std::vector<adapter::Room>& current,
+                     const std::vector<adapter::Room>& rooms, const std::string& own,
+                     std::size_t max) {
+  std::unordered_set<std::string_view> after(current.begin(), current.end());
+  after.insert(rooms.begin(), rooms.end());
+  return after.size() - after.count(own) <= max;
+}
+
+}  // namespace
+
+Socket::Socket(Namespace& nsp, std::shared_ptr<Client> client,
+               std::shared_ptr<const Handshake> handshake)
     : nsp_(nsp),
       client_(std::move(client)),
       id_(engineio::generate_session_id()),
@@ -18,14 +35,16 @@ Socket::~Socket() = default;
 std::string_view Socket::transport() const { return client_->transport(); }
 
 void Socket::on(const std::string& event, EventHandler handler) {
-  listeners_[event].push_back({std::move(handler), false});
+  listeners_.push_back({event, std::move(handler), false});
 }
 
 void Socket::once(const std::string& event, EventHandler handler) {
-  listeners_[event].push_back({std::move(handler), true});
+  listeners_.push_back({event, std::move(handler), true});
 }
 
-void Socket::off(const std::string& event) { listeners_.erase(event); }
+void Socket::off(const std::string& event) {
+  std::erase_if(listeners_, [&](const Listener& l) { return l.event == event; });
+}
 
 void Socket::on_any(AnyHandler handler) { any_listeners_.push_back(std::move(handler)); }
 
@@ -43,7 +62,16 @@ void Socket::send_packet(Packet packet) {
 
 void Socket::emit_args(std::string_view event, Args args) {
   args.insert(args.begin(), json(event));
-  send_packet(Packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)});
+  Packet packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)};
+  auto* store = nsp_.server().session_store();
+  if (!store) return send_packet(std::move(packet));
+  if (!connected_) return;
+  // With recovery on, Node sends a private emit as a broadcast to the socket's own room: it is
+  // logged with an offset, so it comes again after a recovery, and the offset the client keeps
+  // (the last string argument of any event) stays one the server knows.
+  adapter::BroadcastOptions own_room;
+  own_room.rooms = {id_};
+  client_->send(store->encode(packet, own_room, SessionStore::Clock::now()));
 }
 
 void Socket::emit_volatile(std::string_view event, Args args) {
@@ -79,11 +107,16 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callba
   send_packet(Packet{PacketType::event, nsp_.name(), id, std::move(args)});
 }
 
-void Socket::join(const adapter::Room& room) { join(std::vector<adapter::Room>{room}); }
+bool Socket::join(const adapter::Room& room) { return join(std::vector<adapter::Room>{room}); }
 
-void Socket::join(const std::vector<adapter::Room>& rooms) {
-  if (!connected_) return;
+bool Socket::join(const std::vector<adapter::Room>& rooms) {
+  if (!connected_) return false;
+  const auto max = nsp_.server().options().max_rooms_per_socket;
+  if (max != 0 && !fits_room_limit(nsp_.adapter().socket_rooms(id_), rooms, id_, max)) {
+    return false;
+  }
   nsp_.adapter().add_all(id_, rooms);
+  return true;
 }
 
 void Socket::leave(const adapter::Room& room) {
@@ -147,13 +180,20 @@ void Socket::handle_event(Packet& packet) {
     if (!connected_) return;
     listener(*this, event, args);
   }
-  auto it = listeners_.find(event);
-  if (it == listeners_.end()) return;
-  auto listeners = it->second;
-  std::erase_if(it->second, [](const Listener& l) { return l.once; });
-  for (auto& listener : listeners) {
+  // Handlers may add or remove listeners: run copies of the matching ones.
+  std::vector<EventHandler> handlers;
+  bool has_once = false;
+  for (const auto& listener : listeners_) {
+    if (listener.event != event) continue;
+    handlers.push_back(listener.handler);
+    has_once = has_once || listener.once;
+  }
+  if (has_once) {
+    std::erase_if(listeners_, [&](const Listener& l) { return l.once && l.event == event; });
+  }
+  for (auto& handler : handlers) {
     if (!connected_) return;
-    listener.handler(*this, args, ack);
+    handler(*this, args, ack);
   }
 }
 
@@ -185,6 +225,7 @@ void Socket::handle_close(const std::string& reason) {
   if (!connected_) return;
   auto self = shared_from_this();
   for (auto& handler : std::vector(disconnecting_handlers_)) handler(*this, reason);
+  persist_session(reason);
   nsp_.adapter().del_all(id_);
   nsp_.remove(*this);
   client_->remove(*this);
@@ -197,6 +238,19 @@ void Socket::handle_close(const std::string& reason) {
   disconnecting_handlers_.clear();
   disconnect_handlers_.clear();
   broadcast_acks_.clear();
+}
+
+void Socket::set_session(std::string id, std::string pid, bool recovered) {
+  id_ = std::move(id);
+  pid_ = std::move(pid);
+  recovered_ = recovered;
+}
+
+void Socket::persist_session(const std::string& reason) {
+  auto* store = nsp_.server().session_store();
+  if (!store || pid_.empty() || !is_recoverable(reason)) return;
+  store->persist(PersistedSession{nsp_.name(), id_, pid_, rooms(), data},
+                 SessionStore::Clock::now());
 }
 
 void Socket::fail_pending_acks(const std::string& message) {

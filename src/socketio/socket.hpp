@@ -30,13 +30,16 @@ class Socket : public std::enable_shared_from_this<Socket> {
   using AnyHandler = std::function<void(Socket&, const std::string& event, const Args& args)>;
   using ReasonHandler = std::function<void(Socket&, const std::string& reason)>;
 
-  Socket(Namespace& nsp, std::shared_ptr<Client> client, Handshake handshake);
+  Socket(Namespace& nsp, std::shared_ptr<Client> client, std::shared_ptr<const Handshake> handshake);
   ~Socket();
 
   const std::string& id() const { return id_; }
-  const Handshake& handshake() const { return handshake_; }
+  const Handshake& handshake() const { return *handshake_; }
   Namespace& nsp() const { return nsp_; }
   bool connected() const { return connected_; }
+  // True when this socket took over the session of a disconnected one (connection state
+  // recovery): same id, rooms and data, and the packets it missed were sent to it first.
+  bool recovered() const { return recovered_; }
   // The Engine.IO transport in use ("polling" or "websocket").
   std::string_view transport() const;
 
@@ -66,8 +69,10 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void emit_volatile(std::string_view event, Args args);
 
   // --- rooms ---
-  void join(const adapter::Room& room);
-  void join(const std::vector<adapter::Room>& rooms);
+  // False when nothing was joined: the socket is disconnected, or the rooms would put it in more
+  // than ServerOptions::max_rooms_per_socket (all or none of `rooms` are joined).
+  bool join(const adapter::Room& room);
+  bool join(const std::vector<adapter::Room>& rooms);
   void leave(const adapter::Room& room);
   std::vector<adapter::Room> rooms() const;
 
@@ -88,9 +93,14 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void register_broadcast_ack(std::uint64_t id, std::function<void(const json&)> handler);
   void send_packet(Packet packet);
   Client& client() const { return *client_; }
+  // The private session id the client presents to recover this socket (empty when recovery is
+  // off), and the ids a connecting socket takes: its own, or those of the session it recovers.
+  const std::string& pid() const { return pid_; }
+  void set_session(std::string id, std::string pid, bool recovered);
 
  private:
   struct Listener {
+    std::string event;
     EventHandler handler;
     bool once;
   };
@@ -102,14 +112,19 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void handle_event(Packet& packet);
   void handle_ack(Packet& packet);
   void fail_pending_acks(const std::string& message);
+  void persist_session(const std::string& reason);
 
   Namespace& nsp_;
   std::shared_ptr<Client> client_;
   std::string id_;
-  Handshake handshake_;
+  std::shared_ptr<const Handshake> handshake_;  // shared with its client
   bool connected_ = true;
+  std::string pid_;
+  bool recovered_ = false;
 
-  std::unordered_map<std::string, std::vector<Listener>> listeners_;
+  // In registration order. A socket listens to a handful of events: one small vector costs less
+  // memory per socket than a hash map, and a scan of it is as fast.
+  std::vector<Listener> listeners_;
   std::vector<AnyHandler> any_listeners_;
   std::vector<ReasonHandler> disconnecting_handlers_;
   std::vector<ReasonHandler> disconnect_handlers_;

@@ -12,6 +12,8 @@ struct Stats {
   // Volatile packets dropped because the client could not take them at once.
   std::uint64_t volatile_dropped = 0;
   std::uint64_t parse_errors = 0;
+  // Sockets that took their session back after a disconnection (connection state recovery).
+  std::uint64_t recovered_sockets = 0;
 };
 
 }  // namespace sio::socketio

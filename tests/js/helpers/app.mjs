@@ -103,9 +103,16 @@ export async function startApp({ env = {}, args = [], dir, secret = randomSecret
 
 // Records every event the server sends to `socket` (socket.inbox: [{event, args}]), from the
 // first packet on: events sent right after the connection (notifications) are not missed.
+// With connection state recovery (sio-server's default) the server appends an offset to the
+// events it could replay, and the client takes the last string argument of any event for one
+// once the server gave it a private session id (`_pid`): the inbox leaves it out the same way,
+// so that it holds what the application sent.
 export function withInbox(socket) {
   socket.inbox = [];
-  socket.onAny((event, ...args) => socket.inbox.push({ event, args }));
+  socket.onAny((event, ...args) => {
+    if (socket._pid && typeof args.at(-1) === "string") args.pop();
+    socket.inbox.push({ event, args });
+  });
   return socket;
 }
 

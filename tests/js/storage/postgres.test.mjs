@@ -1,57 +1,19 @@
-// sio-server on PostgreSQL: a throwaway cluster (initdb + pg_ctl, unix socket only) is started for
-// this file; messages go through the real server into it and survive a server restart. Skipped,
-// saying so, only when the PostgreSQL binaries are missing.
+// sio-server on PostgreSQL: a throwaway cluster (helpers/postgres.mjs: initdb + pg_ctl, unix
+// socket only) is started for this file; messages go through the real server into it and survive
+// a server restart. Skipped, saying so, only when the PostgreSQL binaries are missing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
-import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { io } from "socket.io-client";
 import { startServer } from "../helpers/server.mjs";
 import { signJwt, claimsFor } from "../helpers/app.mjs";
+import { pgBin, startPostgres } from "../helpers/postgres.mjs";
 
-const PORT = 5432; // unix socket in our own directory: no clash with any other server
-
-function findPgBin() {
-  const root = "/usr/lib/postgresql";
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
-  for (const v of versions) {
-    const bin = path.join(root, v, "bin");
-    if (existsSync(path.join(bin, "initdb")) && existsSync(path.join(bin, "pg_ctl"))) return bin;
-  }
-  return null;
-}
-
-const pgBin = findPgBin();
-let dir;
-const asOwner = (cmd, args) =>
-  userInfo().uid === 0 ? execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args]) : execFileSync(cmd, args);
-
+let pg;
 before(() => {
-  if (!pgBin) return;
-  dir = mkdtempSync(path.join(tmpdir(), "sio-pg-e2e-"));
-  if (userInfo().uid === 0) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
-    chownSync(dir, uid, gid);
-  }
-  asOwner(path.join(pgBin, "initdb"), ["-D", `${dir}/data`, "-U", "sio", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
-  asOwner(path.join(pgBin, "pg_ctl"), [
-    "-D", `${dir}/data`, "-l", `${dir}/server.log`, "-w", "-o", `-p ${PORT} -k ${dir} -c listen_addresses=''`, "start",
-  ]);
+  if (pgBin) pg = startPostgres();
 });
-
-after(() => {
-  if (!dir) return;
-  try {
-    asOwner(path.join(pgBin, "pg_ctl"), ["-D", `${dir}/data`, "-m", "immediate", "stop"]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+after(() => pg?.remove());
 
 const connect = (url, token) =>
   new Promise((resolve, reject) => {
@@ -62,7 +24,7 @@ const connect = (url, token) =>
 
 test("messages are stored in PostgreSQL and survive a server restart", { skip: !pgBin && "PostgreSQL binaries not found" }, async () => {
   const secret = randomBytes(16).toString("hex");
-  const env = { JWT_ACCESS_SECRET: secret, DATABASE_URL: `postgresql://sio@/postgres?host=${dir}&port=${PORT}` };
+  const env = { JWT_ACCESS_SECRET: secret, DATABASE_URL: pg.url };
   const token = signJwt(claimsFor("alice"), secret);
 
   let server = await startServer("sio-server", { env });

@@ -1,0 +1,48 @@
+#include "engineio/connection_limit.hpp"
+
+namespace sio::engineio {
+
+ConnectionLimit::ConnectionLimit(std::size_t max_connections, std::size_t max_connections_per_ip)
+    : max_connections_(max_connections), max_connections_per_ip_(max_connections_per_ip) {}
+
+ConnectionLimit::Admission ConnectionLimit::admit(const boost::asio::ip::address& peer) {
+  if (max_connections_ != 0 && counts_->total >= max_connections_) {
+    return {nullptr, Refusal::max_connections};
+  }
+  const auto key = address_key(peer);
+  if (max_connections_per_ip_ != 0) {
+    auto it = counts_->per_address.find(key);
+    if (it != counts_->per_address.end() && it->second >= max_connections_per_ip_) {
+      return {nullptr, Refusal::max_connections_per_ip};
+    }
+  }
+  ++counts_->total;
+  ++counts_->per_address[key];
+  return {std::make_shared<Lease>(counts_, key), Refusal::none};
+}
+
+std::size_t ConnectionLimit::open() const {
+  return counts_->total;
+}
+
+std::size_t ConnectionLimit::open_from(const boost::asio::ip::address& peer) const {
+  auto it = counts_->per_address.find(address_key(peer));
+  return it == counts_->per_address.end() ? 0 : it->second;
+}
+
+std::size_t ConnectionLimit::addresses() const {
+  return counts_->per_address.size();
+}
+
+ConnectionLimit::Lease::Lease(std::shared_ptr<Counts> counts, AddressKey key)
+    : counts_(std::move(counts)), key_(key) {}
+
+// Addresses are forgotten with their last connection, so the table holds no more entries than
+// there are open connections.
+ConnectionLimit::Lease::~Lease() {
+  --counts_->total;
+  auto it = counts_->per_address.find(key_);
+  if (it != counts_->per_address.end() && --it->second == 0) counts_->per_address.erase(it);
+}
+
+}  // namespace sio::engineio
