@@ -33,6 +33,7 @@ add_library(sio_fuzz_codecs STATIC
   src/engineio/http_request.cpp
   src/engineio/packet.cpp
   src/engineio/utf8.cpp
+  src/engineio/websocket_reader.cpp
   src/socketio/decoder.cpp
   src/socketio/packet.cpp
   ${SIO_FUZZ_BOOST_URL}

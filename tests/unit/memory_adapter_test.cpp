@@ -71,3 +71,28 @@ TEST_F(MemoryAdapterTest, joining_twice_is_idempotent) {
   EXPECT_EQ(rooms.socket_rooms("a"), (std::vector<std::string>{"r1"}));
   EXPECT_EQ(reached({"r1"}), (std::vector<std::string>{"a"}));
 }
+
+// A socket's own room is kept as a flag, not a room set: it must still behave like any room.
+TEST_F(MemoryAdapterTest, own_room_behaves_like_a_room) {
+  rooms.add_all("a", {"a", "r1"});
+  rooms.add_all("b", {"b"});
+  EXPECT_EQ(reached({"a"}), (std::vector<std::string>{"a"}));
+  auto all = rooms.all_rooms();
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<std::string>{"a", "b", "r1"}));
+  auto of_a = rooms.socket_rooms("a");
+  std::sort(of_a.begin(), of_a.end());
+  EXPECT_EQ(of_a, (std::vector<std::string>{"a", "r1"}));
+  // Another socket may join a room named after a socket: both are reached, once each.
+  rooms.add_all("b", {"a"});
+  EXPECT_EQ(reached({"a"}), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(reached({"a", "b"}), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(reached({}, {"a"}), (std::vector<std::string>{}));
+  // Leaving one's own room (Node allows it) stops `to(id)` from reaching it.
+  rooms.del("a", "a");
+  EXPECT_EQ(reached({"a"}), (std::vector<std::string>{"b"}));
+  rooms.del("b", "a");
+  EXPECT_EQ(reached({"a"}), (std::vector<std::string>{}));
+  rooms.del_all("a");
+  EXPECT_EQ(reached({"r1"}), (std::vector<std::string>{}));
+}
