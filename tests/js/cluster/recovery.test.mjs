@@ -4,32 +4,23 @@
 // server does not know the session: there the client starts afresh.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { startRedis } from "../helpers/redis.mjs";
+import { startAppCluster, stopAppCluster } from "../helpers/app_cluster.mjs";
 import { whenConnected, next } from "../helpers/socketio.mjs";
-import { startApp, connectAs, createRoom, addMember, received, nth, freshDir, randomSecret } from "../helpers/app.mjs";
+import { connectAs, createRoom, addMember, received, nth } from "../helpers/app.mjs";
 
-let redis;
+let cluster;
 let a;
 let b;
-let dir;
 const sockets = [];
 
 before(async () => {
-  redis = await startRedis();
-  dir = freshDir();
-  const secret = randomSecret();
-  a = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-  b = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-  await redis.waitForSubscribers("socket.io-request#/#", 2);
+  cluster = await startAppCluster();
+  ({ a, b } = cluster);
 });
 
 after(async () => {
   for (const s of sockets) s.disconnect();
-  await a?.stop();
-  await b?.stop();
-  await redis?.stop?.();
-  rmSync(dir, { recursive: true, force: true });
+  await stopAppCluster(cluster);
 });
 
 const as = async (server, user, options) => {

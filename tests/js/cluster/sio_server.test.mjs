@@ -3,32 +3,22 @@
 // connected, /readyz and /metrics report Redis.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { startRedis } from "../helpers/redis.mjs";
-import { startApp, connectAs, createRoom, api, nth, freshDir, randomSecret } from "../helpers/app.mjs";
+import { startAppCluster, stopAppCluster } from "../helpers/app_cluster.mjs";
+import { connectAs, createRoom, api, nth } from "../helpers/app.mjs";
 
-let redis;
+let cluster;
 let a;
 let b;
-let dir;
 const sockets = [];
 
 before(async () => {
-  redis = await startRedis();
-  dir = freshDir();
-  const secret = randomSecret();
-  // One database, two servers: what a deployment behind a load balancer looks like.
-  a = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-  b = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-  await redis.waitForSubscribers("socket.io-request#/#", 2);
+  cluster = await startAppCluster();
+  ({ a, b } = cluster);
 });
 
 after(async () => {
   for (const s of sockets) s.disconnect();
-  await a?.stop();
-  await b?.stop();
-  await redis?.stop?.();
-  rmSync(dir, { recursive: true, force: true });
+  await stopAppCluster(cluster);
 });
 
 const as = async (server, user) => {

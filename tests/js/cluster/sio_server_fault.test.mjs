@@ -5,33 +5,28 @@
 // /readyz is 200 again.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { startRedis } from "../helpers/redis.mjs";
+import { startAppCluster, stopAppCluster } from "../helpers/app_cluster.mjs";
 import { sleep } from "../helpers/server.mjs";
 import { until } from "../helpers/socketio.mjs";
-import { startApp, connectAs, createRoom, api, received, eventually, freshDir, randomSecret } from "../helpers/app.mjs";
+import { connectAs, createRoom, api, received, eventually } from "../helpers/app.mjs";
 
 // How long cross-server delivery may take to come back after Redis did (reconnection backoff is
 // at most 2 s; the rest is slack for a loaded machine).
 const RESUME_MS = 15000;
 
 describe("sio-servers whose Redis is killed and restarted", () => {
+  let cluster;
   let redis;
   let a;
   let b;
-  let dir;
   let room;
   let alice; // on A
   let anna; // on A, same room
   let bob; // on B, same room
 
   before(async () => {
-    redis = await startRedis();
-    dir = freshDir();
-    const secret = randomSecret();
-    a = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-    b = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-    await redis.waitForSubscribers("socket.io-request#/#", 2);
+    cluster = await startAppCluster();
+    ({ redis, a, b } = cluster);
     room = await createRoom(a, "alice", { isPublic: true });
     alice = await connectAs(a, "alice", { transports: ["websocket"] });
     anna = await connectAs(a, "anna", { transports: ["websocket"] });
@@ -43,11 +38,7 @@ describe("sio-servers whose Redis is killed and restarted", () => {
 
   after(async () => {
     for (const socket of [alice, anna, bob]) socket?.disconnect();
-    // stop() fails on an unclean exit: the servers must have stayed up and must stop cleanly.
-    await a?.stop();
-    await b?.stop();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopAppCluster(cluster);
   });
 
   const send = (content, from = alice) => from.timeout(5000).emitWithAck("message", { roomId: room.id, content });
