@@ -104,10 +104,20 @@ void Chat::on_connection(Socket& socket) {
       });
 }
 
+namespace {
+void refuse_too_many_rooms(Socket& socket, const Ack& ack) {
+  socket.emit("error", "Too many rooms");
+  if (ack) ack(json{{"ok", false}, {"error", "Too many rooms"}});
+}
+}  // namespace
+
 void Chat::join_room(Socket& socket, const Args& args, Ack ack) {
   auto room_id = args.empty() ? std::nullopt : parse_room_id(args[0]);
   if (!room_id) return reply_error(socket, ack, "Invalid roomId");
   const auto user_id = user_of(socket);
+  // Over max_rooms_per_socket: told like a refused room, before a public room makes the user a
+  // member in the database.
+  if (!socket.can_join(room_name(*room_id))) return refuse_too_many_rooms(socket, ack);
   // Joining a public room makes the user a member (history is for members).
   store_.run<bool>(
       [id = *room_id, user_id](Store& store) {
@@ -127,12 +137,8 @@ void Chat::join_room(Socket& socket, const Args& args, Ack ack) {
           if (ack) ack(json{{"ok", false}, {"error", "Forbidden"}});
           return;
         }
-        if (!s->join(room_name(id))) {
-          // Over max_rooms_per_socket: told like a refused room.
-          s->emit("error", "Too many rooms");
-          if (ack) ack(json{{"ok", false}, {"error", "Too many rooms"}});
-          return;
-        }
+        // Other joins may have filled the socket's rooms meanwhile.
+        if (!s->join(room_name(id))) return refuse_too_many_rooms(*s, ack);
         if (ack) ack(json{{"ok", true}});
       });
 }

@@ -58,6 +58,9 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
   out << "sio_broadcast_deliveries_total " << sio.broadcast_deliveries << '\n';
   metric(out, "sio_volatile_dropped_total", "counter", "Volatile packets dropped.");
   out << "sio_volatile_dropped_total " << sio.volatile_dropped << '\n';
+  metric(out, "sio_recovered_sockets_total", "counter",
+         "Sockets restored by connection state recovery (same id, rooms, missed packets).");
+  out << "sio_recovered_sockets_total " << sio.recovered_sockets << '\n';
   metric(out, "sio_slow_consumer_disconnects_total", "counter",
          "Sessions closed because their send queue was full.");
   out << "sio_slow_consumer_disconnects_total " << engine.slow_consumer_disconnects << '\n';

@@ -119,6 +119,12 @@ bool Socket::join(const std::vector<adapter::Room>& rooms) {
   return true;
 }
 
+bool Socket::can_join(const adapter::Room& room) const {
+  if (!connected_) return false;
+  const auto max = nsp_.server().options().max_rooms_per_socket;
+  return max == 0 || fits_room_limit(nsp_.adapter().socket_rooms(id_), {room}, id_, max);
+}
+
 void Socket::leave(const adapter::Room& room) {
   if (!connected_) return;
   nsp_.adapter().del(id_, room);

@@ -73,6 +73,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // than ServerOptions::max_rooms_per_socket (all or none of `rooms` are joined).
   bool join(const adapter::Room& room);
   bool join(const std::vector<adapter::Room>& rooms);
+  // Whether join(room) would succeed now (to check before slow work a join depends on).
+  bool can_join(const adapter::Room& room) const;
   void leave(const adapter::Room& room);
   std::vector<adapter::Room> rooms() const;
 

@@ -47,6 +47,14 @@ describe("sio-server: rooms per socket", () => {
     assert.deepEqual(reply, { ok: false, error: "Not in room" });
   });
 
+  it("does not make the user a member of a public room it was refused", async () => {
+    const erin = await atTheCap("erin");
+    await join(erin, rooms[2]);
+    // History is for members: a member would get {ok:true, …}.
+    const history = await erin.timeout(5000).emitWithAck("history", { roomId: rooms[2].id });
+    assert.deepEqual(history, { ok: false, error: "Forbidden" });
+  });
+
   it("joins again once the socket left a room", async () => {
     const dave = await atTheCap("dave");
     assert.deepEqual(await dave.timeout(5000).emitWithAck("leave-room", rooms[0].id), { ok: true });

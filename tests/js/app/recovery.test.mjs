@@ -17,6 +17,7 @@ import {
   signJwt,
   claimsFor,
   nowSeconds,
+  metrics,
 } from "../helpers/app.mjs";
 
 const unique = (name) => `${name}-${randomBytes(3).toString("hex")}`;
@@ -67,9 +68,11 @@ describe("sio-server connection state recovery", () => {
     await drop(server, bobSocket);
     const missed = [];
     for (const text of ["one", "two", "three"]) missed.push(await say(aliceSocket, room, text));
+    const recoveredBefore = (await metrics(server)).sio_recovered_sockets_total;
     await reconnect(bobSocket);
     assert.equal(bobSocket.recovered, true);
     assert.equal(bobSocket.id, id);
+    assert.equal((await metrics(server)).sio_recovered_sockets_total, recoveredBefore + 1);
     await nth(bobSocket, "message", 4);
     // Still in the room without joining again: it gets new messages and may post.
     const after = await say(aliceSocket, room, "after");
