@@ -1,5 +1,7 @@
 #include "engineio/session.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace sio::engineio {
 
 namespace asio = boost::asio;
@@ -61,7 +63,7 @@ void Session::open(std::shared_ptr<Transport> transport) {
 }
 
 void Session::send(FramePtr frame) {
-  if (state_ != State::open) return;
+  if (state_ != State::open || dropping_) return;
   auto queued = [this] {
     return buffered_bytes_ + (transport_ ? transport_->buffered_bytes() : 0);
   };
@@ -71,9 +73,15 @@ void Session::send(FramePtr frame) {
     transport_->write_now();
   }
   if (queued() + frame->size() > options_.max_send_buffer) {
-    // The peer does not read fast enough; holding more would grow memory without bound.
+    // The peer does not read fast enough; holding more would grow memory without bound. The
+    // session ends in a handler of its own: send() is called from deep inside broadcasts, whose
+    // callers must not see the session, its client and its sockets go away under them.
     if (stats_) ++stats_->slow_consumer_disconnects;
-    return terminate(CloseReason::send_buffer_full);
+    dropping_ = true;
+    boost::asio::post(heartbeat_timer_.get_executor(), [self = shared_from_this()] {
+      self->terminate(CloseReason::send_buffer_full);
+    });
+    return;
   }
   if (stats_) {
     ++stats_->packets_out;

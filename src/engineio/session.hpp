@@ -109,6 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Transport> transport_;
   std::shared_ptr<Transport> upgrading_transport_;
   bool probed_ = false;
+  bool dropping_ = false;  // over max_send_buffer: nothing more is queued, the end is posted
   bool upgraded_ = false;
 
   std::vector<FramePtr> write_buffer_;

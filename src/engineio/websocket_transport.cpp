@@ -237,6 +237,14 @@ void WebSocketTransport::flush() {
   if (close_frame_queued_ && !close_frame_sent_) after_close_frame_sent();
 }
 
+// Called from inside Session::send: a failed write must not end the session under its caller.
+void WebSocketTransport::write_now() {
+  if (waiting_writable_ || closed_) return;
+  deferring_reports_ = true;
+  flush();
+  deferring_reports_ = false;
+}
+
 void WebSocketTransport::wait_writable() {
   // Frames already written are let go while the peer catches up.
   if (head_ >= kKeepQueueCapacity && head_ * 2 >= queue_.size()) {
@@ -322,6 +330,11 @@ void WebSocketTransport::close_socket() {
 
 void WebSocketTransport::report(CloseReason reason) {
   if (reported_) return;
+  if (deferring_reports_) {
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this(), reason] { self->report(reason); });
+    return;
+  }
   reported_ = true;
   if (auto session = session_.lock()) session->handle_transport_closed(*this, reason);
 }

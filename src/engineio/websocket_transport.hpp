@@ -45,9 +45,7 @@ class WebSocketTransport : public Transport,
   std::size_t buffered_bytes() const override { return queued_bytes_; }
   void close(bool client_initiated) override;
   void abort_queue() override;
-  void write_now() override {
-    if (!waiting_writable_) flush();
-  }
+  void write_now() override;
 
  private:
   // Reading.
@@ -89,6 +87,7 @@ class WebSocketTransport : public Transport,
   bool close_frame_sent_ = false;
   bool peer_closed_ = false;      // the peer's close frame arrived
   bool reported_ = false;         // the session has been told the transport ended
+  bool deferring_reports_ = false;  // inside write_now(): news of the end waits for a handler
   bool closed_ = false;           // the socket is closed
 };
 
