@@ -3,13 +3,13 @@
 // reader must hand over the same messages and control frames and end with the same verdict as
 // when it gets the whole stream at once, and never a message over its limit.
 
+#include "engineio/websocket_reader.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "engineio/websocket_reader.hpp"
 
 using namespace sio::engineio;
 
@@ -32,7 +32,7 @@ struct Recorder : WebSocketReader::Handler {
 };
 
 std::pair<std::vector<std::pair<int, std::string>>, uint16_t> run(std::string stream,
-                                                                   std::size_t chunk) {
+                                                                  std::size_t chunk) {
   WebSocketReader reader(kMaxMessage);
   Recorder recorder;
   uint16_t verdict = 0;

@@ -21,7 +21,9 @@ void unmask(char* payload, std::size_t size, const unsigned char* key) {
   for (std::size_t i = 0; i < size; ++i) payload[i] = static_cast<char>(payload[i] ^ key[i & 3]);
 }
 
-bool is_control(uint8_t opcode) { return (opcode & 0x8) != 0; }
+bool is_control(uint8_t opcode) {
+  return (opcode & 0x8) != 0;
+}
 
 }  // namespace
 

@@ -42,8 +42,7 @@ class WebSocketReader {
 
  private:
   enum class Step { next, need_more, stop };
-  Step parse_one(char* buf, std::size_t size, std::size_t& pos, Handler& handler,
-                 uint16_t& error);
+  Step parse_one(char* buf, std::size_t size, std::size_t& pos, Handler& handler, uint16_t& error);
   bool deliver(WsOpcode opcode, bool fin, std::string_view payload, Handler& handler);
 
   std::size_t max_message_;

@@ -144,11 +144,10 @@ bool WebSocketTransport::on_control(WsOpcode opcode, std::string_view payload) {
       // The client closes: answer with its code once what is queued is out, then close.
       peer_closed_ = true;
       report(CloseReason::transport_close);
-      const uint16_t code =
-          payload.size() >= 2
-              ? static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) |
-                                      static_cast<uint8_t>(payload[1]))
-              : 1000;
+      const uint16_t code = payload.size() >= 2
+                                ? static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) |
+                                                        static_cast<uint8_t>(payload[1]))
+                                : 1000;
       start_closing(code);
       return false;
     }

@@ -82,13 +82,13 @@ class WebSocketTransport : public Transport,
   bool reading_ = false;          // a read wait (or a posted continuation) is pending
   bool flush_scheduled_ = false;  // a flush is posted for the end of this turn
   bool waiting_writable_ = false;
-  bool closing_ = false;          // no more packets; the close frame follows the queue
+  bool closing_ = false;  // no more packets; the close frame follows the queue
   bool close_frame_queued_ = false;
   bool close_frame_sent_ = false;
-  bool peer_closed_ = false;      // the peer's close frame arrived
-  bool reported_ = false;         // the session has been told the transport ended
+  bool peer_closed_ = false;        // the peer's close frame arrived
+  bool reported_ = false;           // the session has been told the transport ended
   bool deferring_reports_ = false;  // inside write_now(): news of the end waits for a handler
-  bool closed_ = false;           // the socket is closed
+  bool closed_ = false;             // the socket is closed
 };
 
 }  // namespace sio::engineio

@@ -26,7 +26,8 @@ std::string client_frame(uint8_t opcode, std::string_view payload, bool fin = tr
     f += static_cast<char>(payload.size() & 0xFF);
   } else {
     f += static_cast<char>(mask_bit | 127);
-    for (int i = 7; i >= 0; --i) f += static_cast<char>((uint64_t(payload.size()) >> (8 * i)) & 0xFF);
+    for (int i = 7; i >= 0; --i)
+      f += static_cast<char>((uint64_t(payload.size()) >> (8 * i)) & 0xFF);
   }
   const char key[4] = {0x12, 0x34, 0x56, 0x78};
   if (masked) f.append(key, 4);
@@ -58,8 +59,8 @@ uint16_t feed(WebSocketReader& reader, std::string bytes, Recorder& rec) {
 TEST(WebSocketReader, unmasks_text_and_binary_messages) {
   WebSocketReader reader(1000);
   Recorder rec;
-  EXPECT_EQ(feed(reader, client_frame(1, "4hello") + client_frame(2, std::string("\0\1\2", 3)), rec),
-            0);
+  EXPECT_EQ(
+      feed(reader, client_frame(1, "4hello") + client_frame(2, std::string("\0\1\2", 3)), rec), 0);
   ASSERT_EQ(rec.messages.size(), 2u);
   EXPECT_EQ(rec.messages[0], std::make_pair(std::string("4hello"), false));
   EXPECT_EQ(rec.messages[1], std::make_pair(std::string("\0\1\2", 3), true));
@@ -109,12 +110,17 @@ TEST(WebSocketReader, refuses_a_message_over_the_limit_from_its_header) {
   Recorder rec;
   // Only the header of a 1 GB frame: refused before any payload is buffered.
   auto frame = client_frame(2, std::string(70000, 'z')).substr(0, 14);
-  frame[2] = 0; frame[3] = 0; frame[4] = 0; frame[5] = 0; frame[6] = 0x40;
+  frame[2] = 0;
+  frame[3] = 0;
+  frame[4] = 0;
+  frame[5] = 0;
+  frame[6] = 0x40;
   EXPECT_EQ(feed(reader, frame, rec), WebSocketReader::kMessageTooBig);
   // Fragments count together.
   WebSocketReader second(100);
-  EXPECT_EQ(feed(second, client_frame(1, std::string(60, 'a'), false) +
-                             client_frame(0, std::string(60, 'a'), true),
+  EXPECT_EQ(feed(second,
+                 client_frame(1, std::string(60, 'a'), false) +
+                     client_frame(0, std::string(60, 'a'), true),
                  rec),
             WebSocketReader::kMessageTooBig);
 }
@@ -122,13 +128,13 @@ TEST(WebSocketReader, refuses_a_message_over_the_limit_from_its_header) {
 TEST(WebSocketReader, protocol_violations) {
   Recorder rec;
   const std::vector<std::string> bad = {
-      client_frame(1, "4x", true, false),              // unmasked
-      client_frame(0, "4x"),                           // continuation with nothing to continue
-      client_frame(3, "4x"),                           // reserved opcode
-      client_frame(9, std::string(126, 'p')),          // control frame too long
-      client_frame(9, "p", false),                     // fragmented control frame
+      client_frame(1, "4x", true, false),      // unmasked
+      client_frame(0, "4x"),                   // continuation with nothing to continue
+      client_frame(3, "4x"),                   // reserved opcode
+      client_frame(9, std::string(126, 'p')),  // control frame too long
+      client_frame(9, "p", false),             // fragmented control frame
       client_frame(1, "4a", false) + client_frame(1, "4b"),  // new message inside a message
-      std::string("\xC1\x80\0\0\0\0", 6),              // RSV1 set (no extension negotiated)
+      std::string("\xC1\x80\0\0\0\0", 6),                    // RSV1 set (no extension negotiated)
   };
   for (const auto& bytes : bad) {
     WebSocketReader reader(1000);
