@@ -115,20 +115,34 @@ void Session::flush() {
     return;
   }
   buffered_bytes_ = 0;
-  const bool carries_close = state_ == State::closing;
+  const bool closing = state_ == State::closing;
+  const bool carries_close = closing && !close_pending_;
   transport_->send(write_buffer_);
-  // A polling session that was closing has now delivered its close packet.
-  if (carries_close && transport_->name() == "polling") terminate(CloseReason::forced_close);
+  if (!closing) return;
+  // A polling session has now delivered its close packet; a WebSocket (upgraded while closing)
+  // writes what it was given before its close frame.
+  if (carries_close || transport_->name() != "polling") return terminate(CloseReason::forced_close);
+  // What was queued went out: the close packet follows with the next GET (see close()).
+  close_pending_ = false;
+  write_buffer_.push_back(close_frame());
 }
 
 void Session::close() {
   if (state_ != State::open) return;
   if (transport_->name() == "polling") {
-    // The close packet rides on the next GET, after everything already queued.
-    write_buffer_.push_back(close_frame());
+    // The close packet goes in a response of its own, after what is already queued, as Node's
+    // engine.io sends it: the official client acts on a payload's close packet before it
+    // dispatches the payload's messages (socket.io-client does that on the next tick), so a
+    // DISCONNECT and a close in one payload would read as "transport close" and it would
+    // reconnect.
     state_ = State::closing;
-    if (transport_->writable()) return flush();
+    if (write_buffer_.empty()) {
+      write_buffer_.push_back(close_frame());
+    } else {
+      close_pending_ = true;
+    }
     start_timer(close_timer_, kPollingCloseTimeout, &Session::on_polling_close_overdue);
+    flush();
     return;
   }
   flush();

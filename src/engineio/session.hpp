@@ -109,7 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Transport> transport_;
   std::shared_ptr<Transport> upgrading_transport_;
   bool probed_ = false;
-  bool dropping_ = false;  // over max_send_buffer: nothing more is queued, the end is posted
+  bool dropping_ = false;
+  bool close_pending_ = false;  // closing a polling session: the close packet waits for a GET  // over max_send_buffer: nothing more is queued, the end is posted
   bool upgraded_ = false;
 
   std::vector<FramePtr> write_buffer_;

@@ -179,7 +179,9 @@ TEST_F(SessionTest, slow_consumer_is_closed_when_its_queue_is_full) {
   EXPECT_EQ(reasons[0], CloseReason::send_buffer_full);
 }
 
-TEST_F(SessionTest, forced_close_on_polling_waits_for_the_next_get) {
+// What is queued goes with the next GET, the close packet with the one after, alone (as Node's
+// engine.io does): the official client must see a DISCONNECT before the transport closes.
+TEST_F(SessionTest, forced_close_on_polling_sends_the_queue_then_the_close_packet_alone) {
   auto polling = std::make_shared<RecordingTransport>("polling", true);
   auto session = open_session(polling);
   session->send_text("last");
@@ -188,7 +190,22 @@ TEST_F(SessionTest, forced_close_on_polling_waits_for_the_next_get) {
   session->send_text("dropped");
   polling->make_writable();
   session->handle_writable(*polling);
-  EXPECT_EQ(polling->batches.back(), (std::vector<std::string>{"4last", "1"}));
+  EXPECT_EQ(polling->batches.back(), (std::vector<std::string>{"4last"}));
+  EXPECT_TRUE(reasons.empty());
+  polling->make_writable();
+  session->handle_writable(*polling);
+  EXPECT_EQ(polling->batches.back(), (std::vector<std::string>{"1"}));
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::forced_close);
+}
+
+TEST_F(SessionTest, forced_close_on_polling_with_nothing_queued_sends_the_close_packet) {
+  auto polling = std::make_shared<RecordingTransport>("polling", true);
+  auto session = open_session(polling);
+  session->close();
+  polling->make_writable();
+  session->handle_writable(*polling);
+  EXPECT_EQ(polling->batches.back(), (std::vector<std::string>{"1"}));
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_EQ(reasons[0], CloseReason::forced_close);
 }

@@ -110,6 +110,22 @@ describe("Socket.IO disconnection and reconnection", () => {
     assert.equal(await main.emitWithAck("echo", 2), 2);
   });
 
+  // Right after connecting, the client is often between polls while it probes a WebSocket: the
+  // DISCONNECT then waits for its next GET, and the close packet must not share that response
+  // (the client would act on the close before the DISCONNECT and reconnect).
+  it("reports 'io server disconnect' for disconnect(true) at any point of the upgrade", async () => {
+    const reasons = {};
+    for (let i = 0; i < 30; i++) {
+      const socket = await connect(server.url);
+      const [reason] = await new Promise((resolve) => {
+        socket.once("disconnect", (...args) => resolve(args));
+        socket.emit("disconnect-me", true);
+      });
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
+    assert.deepEqual(reasons, { "io server disconnect": 30 });
+  });
+
   it("closes the Engine.IO connection on disconnect-me(true) without reconnection", async () => {
     const socket = await connect(server.url, reconnecting);
     const id = socket.id;
