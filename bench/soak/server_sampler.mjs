@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { parseMetrics } from "../../tests/js/helpers/app.mjs";
 
 const ticksPerSecond = (() => {
   try {
@@ -53,14 +54,7 @@ export class ServerSampler {
   // The server's counters from /metrics (the names in METRICS; null when unavailable).
   async metrics() {
     const res = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    const values = {};
-    for (const line of text.split("\n")) {
-      if (!line || line.startsWith("#")) continue;
-      const at = line.lastIndexOf(" ");
-      values[line.slice(0, at)] = Number(line.slice(at + 1));
-    }
-    return values;
+    return parseMetrics(await res.text());
   }
 
   // One sample; `error` is set (and the rest partial) when the server could not be read.

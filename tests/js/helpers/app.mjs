@@ -186,10 +186,8 @@ export async function addMember(server, by, roomId, userId) {
   return res.body;
 }
 
-// /metrics as {"name{labels}": value}.
-export async function metrics(server) {
-  const res = await fetch(`${server.url}/metrics`);
-  const text = await res.text();
+// Prometheus text as {"name{labels}": value}.
+export function parseMetrics(text) {
   const values = {};
   for (const line of text.split("\n")) {
     if (!line || line.startsWith("#")) continue;
@@ -197,6 +195,12 @@ export async function metrics(server) {
     values[line.slice(0, at)] = Number(line.slice(at + 1));
   }
   return values;
+}
+
+// /metrics as {"name{labels}": value}.
+export async function metrics(server) {
+  const res = await fetch(`${server.url}/metrics`);
+  return parseMetrics(await res.text());
 }
 
 // ---------------------------------------------------------------------------------------------
