@@ -14,15 +14,13 @@ void append_pair(std::string& block, std::string_view name, std::string_view val
   block.push_back('\0');
 }
 
-// Calls f(name, value) for each pair of a block until it returns true.
 template <class F>
 void for_each_pair(std::string_view block, F&& f) {
   std::size_t pos = 0;
   while (pos < block.size()) {
     const auto name_end = block.find('\0', pos);
     const auto value_end = block.find('\0', name_end + 1);
-    if (f(block.substr(pos, name_end - pos), block.substr(name_end + 1, value_end - name_end - 1)))
-      return;
+    f(block.substr(pos, name_end - pos), block.substr(name_end + 1, value_end - name_end - 1));
     pos = value_end + 1;
   }
 }
@@ -31,17 +29,15 @@ nlohmann::json to_object(std::string_view block) {
   auto object = nlohmann::json::object();
   for_each_pair(block, [&](std::string_view name, std::string_view value) {
     object[std::string(name)] = std::string(value);
-    return false;
   });
   return object;
 }
 
+// The last value of a repeated name wins, as in to_object.
 std::optional<std::string_view> find_in(std::string_view block, std::string_view wanted) {
   std::optional<std::string_view> found;
   for_each_pair(block, [&](std::string_view name, std::string_view value) {
-    if (name != wanted) return false;
-    found = value;
-    return true;
+    if (name == wanted) found = value;
   });
   return found;
 }
@@ -71,13 +67,7 @@ Handshake Handshake::from_request(const engineio::HttpRequest& request, nlohmann
 nlohmann::json Handshake::headers() const { return to_object(headers_); }
 
 std::optional<std::string_view> Handshake::header(std::string_view lower_case_name) const {
-  // The last of repeated headers wins, as in headers().
-  std::optional<std::string_view> found;
-  for_each_pair(headers_, [&](std::string_view name, std::string_view value) {
-    if (name == lower_case_name) found = value;
-    return false;
-  });
-  return found;
+  return find_in(headers_, lower_case_name);
 }
 
 nlohmann::json Handshake::query() const { return to_object(query_); }
