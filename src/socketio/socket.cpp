@@ -110,19 +110,17 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callba
 bool Socket::join(const adapter::Room& room) { return join(std::vector<adapter::Room>{room}); }
 
 bool Socket::join(const std::vector<adapter::Room>& rooms) {
-  if (!connected_) return false;
-  const auto max = nsp_.server().options().max_rooms_per_socket;
-  if (max != 0 && !fits_room_limit(nsp_.adapter().socket_rooms(id_), rooms, id_, max)) {
-    return false;
-  }
+  if (!can_join(rooms)) return false;
   nsp_.adapter().add_all(id_, rooms);
   return true;
 }
 
-bool Socket::can_join(const adapter::Room& room) const {
+bool Socket::can_join(const adapter::Room& room) const { return can_join(std::vector{room}); }
+
+bool Socket::can_join(const std::vector<adapter::Room>& rooms) const {
   if (!connected_) return false;
   const auto max = nsp_.server().options().max_rooms_per_socket;
-  return max == 0 || fits_room_limit(nsp_.adapter().socket_rooms(id_), {room}, id_, max);
+  return max == 0 || fits_room_limit(nsp_.adapter().socket_rooms(id_), rooms, id_, max);
 }
 
 void Socket::leave(const adapter::Room& room) {

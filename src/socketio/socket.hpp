@@ -73,8 +73,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // than ServerOptions::max_rooms_per_socket (all or none of `rooms` are joined).
   bool join(const adapter::Room& room);
   bool join(const std::vector<adapter::Room>& rooms);
-  // Whether join(room) would succeed now (to check before slow work a join depends on).
+  // Whether join(room…) would succeed now (to check before slow work a join depends on).
   bool can_join(const adapter::Room& room) const;
+  bool can_join(const std::vector<adapter::Room>& rooms) const;
   void leave(const adapter::Room& room);
   std::vector<adapter::Room> rooms() const;
 
