@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,11 +60,19 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  ServerOptions options;
+  try {
+    options.threads = sio::reactor::ReactorPool::count_from_environment();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sio-bench-server: %s\n", e.what());
+    return 1;
+  }
   boost::asio::io_context ctx{1};
-  Server io(ctx);
+  Server io(ctx, options);
   io.use(sio::app::auth_middleware(secret));
 
-  std::int64_t next_message_id = 1;
+  // Message ids are the process's: handlers run on every reactor.
+  std::atomic<std::int64_t> next_message_id{1};
   io.on_connection([&io, &next_message_id](Socket& socket) {
     socket.join("user:" + socket.data["userId"].get<std::string>());
 
@@ -81,7 +90,7 @@ int main(int argc, char** argv) {
       if (!room_id) return reply_error(ack, "Invalid roomId");
       if (!data.contains("content") || !data["content"].is_string())
         return reply_error(ack, "Invalid content");
-      json message = {{"id", next_message_id++},
+      json message = {{"id", next_message_id.fetch_add(1, std::memory_order_relaxed)},
                       {"roomId", *room_id},
                       {"userId", s.data["userId"]},
                       {"content", data["content"]},
@@ -100,8 +109,10 @@ int main(int argc, char** argv) {
   }
   boost::asio::signal_set signals(ctx, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int) {
-    io.close();
-    ctx.stop();
+    io.close([&] {
+      io.reactors().stop();
+      ctx.stop();
+    });
   });
   std::printf("listening on port %u\n", io.port());
   std::fflush(stdout);

@@ -28,9 +28,9 @@ file(CONFIGURE OUTPUT ${SIO_FUZZ_BOOST_URL} CONTENT "#include <boost/url/src.hpp
 # Everything a harness reaches, instrumented for coverage but without libFuzzer's main().
 add_library(sio_fuzz_codecs STATIC
   src/engineio/base64.cpp
-  src/engineio/cors.cpp
+  src/http/cors.cpp
   src/engineio/frame.cpp
-  src/engineio/http_request.cpp
+  src/http/http_request.cpp
   src/engineio/packet.cpp
   src/engineio/utf8.cpp
   src/engineio/websocket_reader.cpp

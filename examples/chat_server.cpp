@@ -3,11 +3,15 @@
 // `/admin` namespace with its own middleware, cleanup on disconnect. It compiles with the build
 // (build/bin/chat-example) and is quoted in the README.
 //
+// Handlers run on every core (one reactor per core, SIO_THREADS to choose): what they share
+// must be safe to share, like the message list below.
+//
 //   JWT_ACCESS_SECRET=secret PORT=3000 build/bin/chat-example
 
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,7 +23,17 @@ using namespace sio::socketio;
 
 // Stand-ins for the application's database (sio-server keeps these in SQLite or PostgreSQL).
 static const std::set<std::string> kPublicRooms = {"1", "2"};
+static std::mutex stored_messages_mutex;
 static std::vector<json> stored_messages;
+
+// Stores a message and returns it with its id. A real server hands this to a worker thread
+// (sio-server: app/store_worker.hpp) rather than blocking a reactor.
+static json store_message(json msg) {
+  std::lock_guard lock(stored_messages_mutex);
+  msg["id"] = stored_messages.size() + 1;
+  stored_messages.push_back(msg);
+  return msg;
+}
 
 static bool can_access_room(const std::string& user_id, const std::string& room_id) {
   return kPublicRooms.contains(room_id) || room_id == "dm:" + user_id;
@@ -35,6 +49,7 @@ int main() {
 
   boost::asio::io_context ctx;
   ServerOptions options;
+  if (const char* threads = std::getenv("SIO_THREADS")) options.threads = std::atoi(threads);
   if (const char* origin = std::getenv("FRONTEND_URL")) options.engine.cors.origins = {origin};
   Server io(ctx, options);
 
@@ -64,11 +79,10 @@ int main() {
 
     socket.on("message", [&io](Socket& s, const Args& args, Ack) {
       const auto& data = args.at(0);
-      json msg = {{"id", stored_messages.size() + 1},
-                  {"content", data.at("content")},
-                  {"userId", s.data["userId"]},
-                  {"roomId", data.at("roomId")}};
-      stored_messages.push_back(msg);  // stored first, then broadcast
+      // Stored first, then broadcast.
+      auto msg = store_message({{"content", data.at("content")},
+                                {"userId", s.data["userId"]},
+                                {"roomId", data.at("roomId")}});
       io.to("room:" + data.at("roomId").get<std::string>()).emit("message", msg);
     });
 

@@ -5,7 +5,7 @@
 // The first input byte chooses how many bytes arrive at a time (1 to 128), so that the parser is
 // also driven through requests split across reads; the rest is what the peer sends.
 
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 
 #include <boost/beast/http.hpp>
 #include <cstddef>
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "engineio/cors.hpp"
+#include "http/cors.hpp"
 #include "engineio/options.hpp"
 
 using namespace sio::engineio;

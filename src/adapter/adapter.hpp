@@ -1,10 +1,13 @@
 #pragma once
-// The adapter: where a namespace keeps its room index and through which it reaches sockets,
-// locally and — for cluster adapters — on other servers. The Socket.IO layer talks to other
-// servers only through this interface, so a Redis adapter drops in without touching it.
+// The adapter: how a namespace reaches the other servers of a cluster. The Socket.IO layer talks
+// to other servers only through this interface, so a Redis adapter drops in without touching it;
+// the namespace reaches its own server's sockets itself (on every reactor), and an adapter
+// reaches them only through LocalNamespace (local_namespace.hpp), which the namespace implements.
 //
-// Shaped after Node's socket.io-adapter. An adapter belongs to one namespace and lives on its
-// executor; every call is made there.
+// Shaped after Node's socket.io-adapter, minus the local room index: a broadcast is delivered
+// here by the namespace and announced to the others by the adapter. One adapter per namespace
+// per process; its methods may be called on any reactor, and it calls handlers on a reactor of
+// its choice (the namespace brings answers back where they are awaited).
 
 #include <chrono>
 #include <cstddef>
@@ -13,14 +16,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "socketio/packet.hpp"
-
-namespace sio::socketio {
-class Namespace;
-}
 
 namespace sio::adapter {
 
@@ -53,33 +51,28 @@ struct SocketDetails {
   json data;
 };
 
+using ClientCountHandler = std::function<void(std::size_t client_count)>;
+using AckHandler = std::function<void(const json& response)>;
+using FetchHandler = std::function<void(std::vector<SocketDetails>)>;
+// `error` is set when some servers did not answer in time; responses are what arrived.
+using ServerAckHandler =
+    std::function<void(std::optional<std::string> error, std::vector<json> responses)>;
+
+class LocalNamespace;
+
 class Adapter {
  public:
-  using ClientCountHandler = std::function<void(std::size_t client_count)>;
-  using AckHandler = std::function<void(const json& response)>;
-  using FetchHandler = std::function<void(std::vector<SocketDetails>)>;
-  // `error` is set when some servers did not answer in time; responses are what arrived.
-  using ServerAckHandler =
-      std::function<void(std::optional<std::string> error, std::vector<json> responses)>;
-
   virtual ~Adapter() = default;
 
-  // --- the local room index ---
-  virtual void add_all(const SocketId& id, const std::vector<Room>& rooms) = 0;
-  virtual void del(const SocketId& id, const Room& room) = 0;
-  virtual void del_all(const SocketId& id) = 0;
-  virtual std::vector<Room> socket_rooms(const SocketId& id) const = 0;
-  // Local sockets matched by `options` (no duplicates).
-  virtual std::vector<SocketId> local_sockets(const BroadcastOptions& options) const = 0;
-  // Rooms that have local members.
-  virtual std::vector<Room> all_rooms() const = 0;
-
-  // --- reaching sockets (cluster-wide unless flags.local) ---
+  // --- what this server tells the others ---
+  // A broadcast this server delivers itself (never called for `local` ones).
   virtual void broadcast(const socketio::Packet& packet, const BroadcastOptions& options) = 0;
-  // `packet.id` is set by the adapter. `on_client_count` is called once, with how many sockets
-  // were reached on all servers together; `on_ack` once per response.
+  // Asks the other servers to deliver with acks (`packet.id` unset: each server numbers its
+  // own). `on_client_count` is called once, with how many sockets the others reached together
+  // (0 when alone); `on_ack` once per response.
   virtual void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                                   ClientCountHandler on_client_count, AckHandler on_ack) = 0;
+  // The matching sockets of the other servers.
   virtual void fetch_sockets(const BroadcastOptions& options, FetchHandler handler) = 0;
   virtual void add_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) = 0;
   virtual void del_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) = 0;
@@ -95,6 +88,6 @@ class Adapter {
 };
 
 // Makes the adapter of a namespace; set on the server, used for every namespace it creates.
-using AdapterFactory = std::function<std::unique_ptr<Adapter>(socketio::Namespace&)>;
+using AdapterFactory = std::function<std::unique_ptr<Adapter>(LocalNamespace&)>;
 
 }  // namespace sio::adapter

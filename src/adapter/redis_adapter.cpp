@@ -2,9 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "socketio/namespace.hpp"
-#include "socketio/server.hpp"
-#include "socketio/socket.hpp"
+#include <boost/asio/post.hpp>
 
 namespace sio::adapter {
 
@@ -53,13 +51,28 @@ struct RedisAdapter::PendingRequest {
   boost::asio::steady_timer timer;
 };
 
-RedisAdapter::RedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisClient> client,
+template <class F>
+void RedisAdapter::on_home(F f) {
+  auto& home = client_->context();
+  if (home.get_executor().running_in_this_thread()) return f();
+  boost::asio::post(home, [alive = std::weak_ptr(alive_), f = std::move(f)]() mutable {
+    if (!alive.expired()) f();
+  });
+}
+
+RedisAdapter::RedisAdapter(LocalNamespace& nsp, std::shared_ptr<RedisClient> client,
                            RedisAdapterOptions options)
-    : MemoryAdapter(nsp),
+    : nsp_(nsp),
       client_(std::move(client)),
       options_(std::move(options)),
       uid_(redis::random_id()),
       channels_(options_.key, nsp.name(), uid_) {
+  // A namespace may be made on any reactor (a dynamic one, when a client first asks for it).
+  on_home([this] { subscribe(); });
+}
+
+void RedisAdapter::subscribe() {
+  if (closed_) return;
   auto on_response = [this](std::string_view, std::string_view payload) {
     this->on_response(payload);
   };
@@ -92,108 +105,107 @@ void RedisAdapter::close() {
 // --- reaching sockets ----------------------------------------------------------------------
 
 void RedisAdapter::broadcast(const socketio::Packet& packet, const BroadcastOptions& options) {
-  if (!options.flags.local && !closed_) {
-    client_->publish(channels_.broadcast_for(options),
-                     redis::encode_broadcast(uid_, packet, options));
-  }
-  deliver_locally(packet, options);
+  // Encoded where it is broadcast; published from the client's reactor.
+  on_home([this, channel = channels_.broadcast_for(options),
+           message = redis::encode_broadcast(uid_, packet, options)] {
+    if (!closed_) client_->publish(channel, message);
+  });
 }
 
 void RedisAdapter::broadcast_with_ack(const socketio::Packet& packet,
                                       const BroadcastOptions& options,
                                       ClientCountHandler on_client_count, AckHandler on_ack) {
-  auto with_id = packet;
-  with_id.id = nsp_.next_ack_id();
-  if (options.flags.local || closed_) {
-    on_client_count(deliver_locally(with_id, options, std::move(on_ack)));
-    return;
-  }
-  const auto request_id = redis::random_id();
-  auto state = std::make_shared<AckBroadcast>(nsp_.server().context());
-  state->on_client_count = std::move(on_client_count);
-  state->on_ack = on_ack;
-  ack_broadcasts_[request_id] = state;
-  // Each server numbers the packet itself: the request goes without this server's id.
-  client_->publish(channels_.request,
-                   redis::encode_broadcast_request(uid_, request_id, packet, options));
-
-  state->clients = deliver_locally(with_id, options, std::move(on_ack));
-  state->servers_counted = 1;
-  client_->numsub(channels_.request,
-                  [alive = std::weak_ptr(alive_), state](std::optional<std::size_t> servers) {
-                    if (alive.expired()) return;
-                    // Without Redis this server is on its own.
-                    state->servers_expected = std::max<std::size_t>(servers.value_or(1), 1);
-                    state->check();
-                  });
-
-  state->expiry.expires_after(options.flags.timeout.value_or(kDefaultAckTimeout) +
-                              kDefaultAckTimeout);
-  state->expiry.async_wait(
-      [this, alive = std::weak_ptr(alive_), request_id](boost::system::error_code ec) {
-        if (ec || alive.expired()) return;
-        ack_broadcasts_.erase(request_id);
-      });
+  on_home([this, packet, options, on_client_count = std::move(on_client_count),
+           on_ack = std::move(on_ack)]() mutable {
+    if (closed_) return on_client_count(0);
+    const auto request_id = redis::random_id();
+    auto state = std::make_shared<AckBroadcast>(client_->context());
+    state->on_client_count = std::move(on_client_count);
+    state->on_ack = std::move(on_ack);
+    // This server counts itself (the namespace delivers locally): none of the total here.
+    state->servers_counted = 1;
+    ack_broadcasts_[request_id] = state;
+    // Each server numbers the packet itself: the request goes without this server's id.
+    client_->publish(channels_.request,
+                     redis::encode_broadcast_request(uid_, request_id, packet, options));
+    client_->numsub(channels_.request,
+                    [alive = std::weak_ptr(alive_), state](std::optional<std::size_t> servers) {
+                      if (alive.expired()) return;
+                      // Without Redis this server is on its own.
+                      state->servers_expected = std::max<std::size_t>(servers.value_or(1), 1);
+                      state->check();
+                    });
+    state->expiry.expires_after(options.flags.timeout.value_or(kDefaultAckTimeout) +
+                                kDefaultAckTimeout);
+    state->expiry.async_wait(
+        [this, alive = std::weak_ptr(alive_), request_id](boost::system::error_code ec) {
+          if (ec || alive.expired()) return;
+          ack_broadcasts_.erase(request_id);
+        });
+  });
 }
 
 void RedisAdapter::fetch_sockets(const BroadcastOptions& options, FetchHandler handler) {
-  auto local = local_details(options);
-  if (options.flags.local || closed_) return handler(std::move(local));
-  client_->numsub(channels_.request,
-                  [this, alive = std::weak_ptr(alive_), options, handler = std::move(handler),
-                   local = std::move(local)](std::optional<std::size_t> servers) mutable {
-                    if (alive.expired()) return;
-                    if (!servers || *servers <= 1 || closed_) return handler(std::move(local));
-                    auto pending = std::make_unique<PendingRequest>(nsp_.server().context(),
-                                                                    RequestType::remote_fetch);
-                    pending->expected = *servers;
-                    pending->received = 1;  // this server's own
-                    pending->sockets = std::move(local);
-                    pending->on_sockets = std::move(handler);
-                    const auto request_id = redis::random_id();
-                    json request{{"uid", uid_},
-                                 {"requestId", request_id},
-                                 {"type", RequestType::remote_fetch},
-                                 {"opts", redis::options_to_json(options)}};
-                    start_request(request_id, std::move(pending), request);
-                  });
+  on_home([this, options, handler = std::move(handler)]() mutable {
+    if (closed_) return handler({});
+    client_->numsub(channels_.request,
+                    [this, alive = std::weak_ptr(alive_), options,
+                     handler = std::move(handler)](std::optional<std::size_t> servers) mutable {
+                      if (alive.expired()) return;
+                      if (!servers || *servers <= 1 || closed_) return handler({});
+                      auto pending = std::make_unique<PendingRequest>(client_->context(),
+                                                                      RequestType::remote_fetch);
+                      pending->expected = *servers;
+                      pending->received = 1;  // this server's own, which the namespace has
+                      pending->on_sockets = std::move(handler);
+                      const auto request_id = redis::random_id();
+                      json request{{"uid", uid_},
+                                   {"requestId", request_id},
+                                   {"type", RequestType::remote_fetch},
+                                   {"opts", redis::options_to_json(options)}};
+                      start_request(request_id, std::move(pending), request);
+                    });
+  });
 }
 
-// The cluster-wide utilities act here at once and tell the other servers, which act on receipt
-// (Node's adapter waits for its own request to come back from Redis instead).
+// The other servers act on receipt (Node's adapter waits for its own request to come back from
+// Redis and acts then; the namespace has acted here already).
 void RedisAdapter::add_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) {
-  if (!options.flags.local && !closed_) {
-    publish_request({{"uid", uid_},
-                     {"type", RequestType::remote_join},
-                     {"opts", redis::options_to_json(options)},
-                     {"rooms", rooms}});
-  }
-  MemoryAdapter::add_sockets(options, rooms);
+  on_home([this, request = json{{"uid", uid_},
+                                {"type", RequestType::remote_join},
+                                {"opts", redis::options_to_json(options)},
+                                {"rooms", rooms}}] {
+    if (!closed_) publish_request(request);
+  });
 }
 
 void RedisAdapter::del_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) {
-  if (!options.flags.local && !closed_) {
-    publish_request({{"uid", uid_},
-                     {"type", RequestType::remote_leave},
-                     {"opts", redis::options_to_json(options)},
-                     {"rooms", rooms}});
-  }
-  MemoryAdapter::del_sockets(options, rooms);
+  on_home([this, request = json{{"uid", uid_},
+                                {"type", RequestType::remote_leave},
+                                {"opts", redis::options_to_json(options)},
+                                {"rooms", rooms}}] {
+    if (!closed_) publish_request(request);
+  });
 }
 
 void RedisAdapter::disconnect_sockets(const BroadcastOptions& options, bool close) {
-  if (!options.flags.local && !closed_) {
-    publish_request({{"uid", uid_},
-                     {"type", RequestType::remote_disconnect},
-                     {"opts", redis::options_to_json(options)},
-                     {"close", close}});
-  }
-  MemoryAdapter::disconnect_sockets(options, close);
+  on_home([this, request = json{{"uid", uid_},
+                                {"type", RequestType::remote_disconnect},
+                                {"opts", redis::options_to_json(options)},
+                                {"close", close}}] {
+    if (!closed_) publish_request(request);
+  });
 }
 
 // --- talking to the other servers ----------------------------------------------------------
 
 void RedisAdapter::server_side_emit(const json& args, ServerAckHandler handler) {
+  on_home([this, args, handler = std::move(handler)]() mutable {
+    emit_to_servers(args, std::move(handler));
+  });
+}
+
+void RedisAdapter::emit_to_servers(const json& args, ServerAckHandler handler) {
   if (closed_) {
     if (handler) handler(std::nullopt, {});
     return;
@@ -207,7 +219,7 @@ void RedisAdapter::server_side_emit(const json& args, ServerAckHandler handler) 
                     if (alive.expired()) return;
                     const std::size_t others = servers && *servers > 1 ? *servers - 1 : 0;
                     if (others == 0 || closed_) return handler(std::nullopt, {});
-                    auto pending = std::make_unique<PendingRequest>(nsp_.server().context(),
+                    auto pending = std::make_unique<PendingRequest>(client_->context(),
                                                                     RequestType::server_side_emit);
                     pending->expected = others;
                     pending->on_server_acks = std::move(handler);
@@ -221,6 +233,10 @@ void RedisAdapter::server_side_emit(const json& args, ServerAckHandler handler) 
 }
 
 void RedisAdapter::server_count(std::function<void(std::size_t)> handler) {
+  on_home([this, handler = std::move(handler)]() mutable { count_servers(std::move(handler)); });
+}
+
+void RedisAdapter::count_servers(std::function<void(std::size_t)> handler) {
   client_->numsub(channels_.request, [alive = std::weak_ptr(alive_), handler = std::move(handler)](
                                          std::optional<std::size_t> servers) {
     if (alive.expired()) return;
@@ -318,7 +334,7 @@ void RedisAdapter::handle_request_response(const std::string& request_id, Pendin
 
 AdapterFactory make_redis_adapter_factory(std::shared_ptr<RedisClient> client,
                                           RedisAdapterOptions options) {
-  return [client = std::move(client), options = std::move(options)](socketio::Namespace& nsp) {
+  return [client = std::move(client), options = std::move(options)](LocalNamespace& nsp) {
     return std::make_unique<RedisAdapter>(nsp, client, options);
   };
 }

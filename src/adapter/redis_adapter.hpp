@@ -3,11 +3,14 @@
 // wire-compatible with Node's @socket.io/redis-adapter 8.3 (the classic, non-sharded one) and
 // with @socket.io/redis-emitter. sio and Node servers can serve one cluster together.
 //
-// It keeps the in-memory adapter's local room index and delivery, and adds pub/sub: broadcasts
-// are published for the other servers (never the `local` ones), and cluster-wide operations
-// (fetch_sockets, sockets_join/leave, disconnect_sockets, server_side_emit, broadcasts with acks)
-// become requests that every server answers. While Redis is unreachable, local delivery goes on;
-// the other servers are reached again once it is back.
+// Broadcasts are published for the other servers (never the `local` ones), and cluster-wide
+// operations (fetch_sockets, sockets_join/leave, disconnect_sockets, server_side_emit, broadcasts
+// with acks) become requests that every server answers. What other servers publish is decoded
+// once and handed to the namespace, which delivers it on each of its reactors. While Redis is
+// unreachable, local delivery goes on; the other servers are reached again once it is back.
+//
+// The adapter lives on the reactor of its RedisClient (one pair of Redis connections per
+// process): calls made on any other reactor are posted there, and its handlers run there.
 //
 //   auto redis = sio::adapter::RedisClient::create(ctx, "redis://localhost:6379");
 //   io.set_adapter(sio::adapter::make_redis_adapter_factory(redis));
@@ -18,7 +21,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "adapter/memory_adapter.hpp"
+#include "adapter/adapter.hpp"
+#include "adapter/local_namespace.hpp"
 #include "adapter/redis_client.hpp"
 #include "adapter/redis_messages.hpp"
 
@@ -44,14 +48,15 @@ struct RedisOptions {
   std::size_t max_queued_bytes = 16 * 1024 * 1024;
 };
 
-class RedisAdapter : public MemoryAdapter {
+class RedisAdapter : public Adapter {
  public:
-  RedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisClient> client,
+  RedisAdapter(LocalNamespace& nsp, std::shared_ptr<RedisClient> client,
                RedisAdapterOptions options);
   ~RedisAdapter() override;
 
   void broadcast(const socketio::Packet& packet, const BroadcastOptions& options) override;
-  // `on_client_count` is called once, with the total of every server, when all have told theirs.
+  // `on_client_count` is called once, with the total of the other servers, when all have told
+  // theirs.
   void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                           ClientCountHandler on_client_count, AckHandler on_ack) override;
   // On timeout, the handler gets the sockets of the servers that answered (and a warning is
@@ -62,6 +67,7 @@ class RedisAdapter : public MemoryAdapter {
   void disconnect_sockets(const BroadcastOptions& options, bool close) override;
   void server_side_emit(const json& args, ServerAckHandler handler) override;
   void server_count(std::function<void(std::size_t)> handler) override;
+  // Call where the adapter lives, or when no reactor runs.
   void close() override;
 
   const std::string& uid() const { return uid_; }
@@ -70,6 +76,14 @@ class RedisAdapter : public MemoryAdapter {
  private:
   struct AckBroadcast;
   struct PendingRequest;
+
+  // Runs `f` on the client's reactor: at once when called there, else posted (and dropped if
+  // the adapter is gone by then).
+  template <class F>
+  void on_home(F f);
+  void subscribe();
+  void emit_to_servers(const json& args, ServerAckHandler handler);
+  void count_servers(std::function<void(std::size_t)> handler);
 
   // What this server asks of the others, and their answers (redis_adapter.cpp).
   void publish_request(const json& request) {
@@ -91,6 +105,7 @@ class RedisAdapter : public MemoryAdapter {
   void answer_single_socket(const json& request, redis::RequestType type);
   void publish_response(const json& request, const std::string& payload);
 
+  LocalNamespace& nsp_;
   std::shared_ptr<RedisClient> client_;
   RedisAdapterOptions options_;
   std::string uid_;
@@ -98,7 +113,8 @@ class RedisAdapter : public MemoryAdapter {
   std::vector<RedisClient::SubscriptionId> subscriptions_;
   std::unordered_map<std::string, std::shared_ptr<AckBroadcast>> ack_broadcasts_;
   std::unordered_map<std::string, std::unique_ptr<PendingRequest>> requests_;
-  // Deferred work (timers, Redis replies) holds this weakly: the adapter may be gone by then.
+  // Deferred work (posts, timers, Redis replies) holds this weakly: the adapter may be gone by
+  // then.
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   bool closed_ = false;
 };

@@ -2,8 +2,6 @@
 // broadcasts, and the requests they make of every server. See redis_adapter.hpp.
 
 #include "adapter/redis_adapter.hpp"
-#include "socketio/namespace.hpp"
-#include "socketio/socket.hpp"
 
 namespace sio::adapter {
 
@@ -16,7 +14,8 @@ void RedisAdapter::on_broadcast_message(std::string_view channel, std::string_vi
   if (!channels_.room_of(channel)) return;
   auto message = redis::decode_broadcast(payload);
   if (!message || message->uid == uid_ || message->packet.nsp != nsp_.name()) return;
-  deliver_locally(message->packet, message->options);
+  // Decoded once here; the namespace encodes it once and delivers it on each of its reactors.
+  nsp_.deliver(message->packet, message->options);
 }
 
 void RedisAdapter::on_request(std::string_view payload) {
@@ -33,13 +32,22 @@ void RedisAdapter::on_request(std::string_view payload) {
       if (own) return;
       BroadcastOptions options;
       options.rooms = redis::rooms_from_json(member_or_null(request, "rooms"));
-      return publish_response(request, redis::stringify({{"requestId", request_id},
-                                                         {"sockets", local_sockets(options)}}));
+      return nsp_.local_socket_ids(
+          options, [this, alive = std::weak_ptr(alive_), request,
+                    request_id](std::vector<SocketId> ids) {
+            if (alive.expired()) return;
+            publish_response(request,
+                             redis::stringify({{"requestId", request_id}, {"sockets", ids}}));
+          });
     }
     case RequestType::all_rooms:
       if (own) return;
-      return publish_response(
-          request, redis::stringify({{"requestId", request_id}, {"rooms", all_rooms()}}));
+      return nsp_.local_rooms(
+          [this, alive = std::weak_ptr(alive_), request, request_id](std::vector<Room> rooms) {
+            if (alive.expired()) return;
+            publish_response(request,
+                             redis::stringify({{"requestId", request_id}, {"rooms", rooms}}));
+          });
     case RequestType::remote_join:
     case RequestType::remote_leave:
     case RequestType::remote_disconnect: {
@@ -47,22 +55,27 @@ void RedisAdapter::on_request(std::string_view payload) {
       if (!request.contains("opts")) return answer_single_socket(request, *type);
       const auto options = redis::options_from_json(request["opts"]);
       const auto rooms = redis::rooms_from_json(member_or_null(request, "rooms"));
-      if (*type == RequestType::remote_join) return MemoryAdapter::add_sockets(options, rooms);
-      if (*type == RequestType::remote_leave) return MemoryAdapter::del_sockets(options, rooms);
-      return MemoryAdapter::disconnect_sockets(options, member_or_null(request, "close") == true);
+      if (*type == RequestType::remote_join) return nsp_.join_local(options, rooms);
+      if (*type == RequestType::remote_leave) return nsp_.leave_local(options, rooms);
+      return nsp_.disconnect_local(options, member_or_null(request, "close") == true);
     }
     case RequestType::remote_fetch: {
       if (own) return;
-      json sockets = json::array();
-      for (auto& socket :
-           local_details(redis::options_from_json(member_or_null(request, "opts")))) {
-        sockets.push_back({{"id", socket.id},
-                           {"handshake", socket.handshake},
-                           {"rooms", socket.rooms},
-                           {"data", socket.data}});
-      }
-      return publish_response(request,
-                              redis::stringify({{"requestId", request_id}, {"sockets", sockets}}));
+      return nsp_.fetch_local(
+          redis::options_from_json(member_or_null(request, "opts")),
+          [this, alive = std::weak_ptr(alive_), request,
+           request_id](std::vector<SocketDetails> details) {
+            if (alive.expired()) return;
+            json sockets = json::array();
+            for (auto& socket : details) {
+              sockets.push_back({{"id", socket.id},
+                                 {"handshake", socket.handshake},
+                                 {"rooms", socket.rooms},
+                                 {"data", socket.data}});
+            }
+            publish_response(request,
+                             redis::stringify({{"requestId", request_id}, {"sockets", sockets}}));
+          });
     }
     case RequestType::server_side_emit:
       if (own) return;
@@ -77,18 +90,17 @@ void RedisAdapter::on_request(std::string_view payload) {
 
 // The older form of REMOTE_JOIN / REMOTE_LEAVE / REMOTE_DISCONNECT, aimed at one socket by id.
 void RedisAdapter::answer_single_socket(const json& request, RequestType type) {
-  auto* socket = nsp_.find_socket(string_field(request, "sid"));
-  if (!socket) return;
+  const auto id = string_field(request, "sid");
   const auto room = string_field(request, "room");
-  if (type == RequestType::remote_join) socket->join(room);
-  if (type == RequestType::remote_leave) socket->leave(room);
-  const auto reply = redis::stringify({{"requestId", member_or_null(request, "requestId")}});
-  if (type == RequestType::remote_disconnect) {
-    // The reply first: disconnecting runs handlers that may close this adapter.
-    publish_response(request, reply);
-    return socket->disconnect(member_or_null(request, "close") == true);
-  }
-  publish_response(request, reply);
+  // Only the server that has the socket answers, once it acted.
+  auto reply = [this, alive = std::weak_ptr(alive_), request](bool found) {
+    if (alive.expired() || !found) return;
+    publish_response(request,
+                     redis::stringify({{"requestId", member_or_null(request, "requestId")}}));
+  };
+  if (type == RequestType::remote_join) return nsp_.join_socket(id, room, std::move(reply));
+  if (type == RequestType::remote_leave) return nsp_.leave_socket(id, room, std::move(reply));
+  nsp_.disconnect_socket(id, member_or_null(request, "close") == true, std::move(reply));
 }
 
 void RedisAdapter::answer_server_side_emit(const json& request) {
@@ -110,7 +122,6 @@ void RedisAdapter::answer_broadcast_request(const json& request) {
   auto packet = redis::packet_from_json(member_or_null(request, "packet"));
   if (!packet) return;
   packet->nsp = nsp_.name();
-  packet->id = nsp_.next_ack_id();
   const auto options = redis::options_from_json(member_or_null(request, "opts"));
   const auto request_id = string_field(request, "requestId");
   const auto uid = string_field(request, "uid");
@@ -120,10 +131,12 @@ void RedisAdapter::answer_broadcast_request(const json& request) {
   auto on_ack = [client = client_, channel, request_id](const json& response) {
     client->publish(channel, redis::encode_broadcast_ack(request_id, response));
   };
-  const auto clients = deliver_locally(*packet, options, on_ack);
-  client_->publish(channel, redis::stringify({{"type", RequestType::broadcast_client_count},
-                                              {"requestId", request_id},
-                                              {"clientCount", clients}}));
+  auto on_count = [client = client_, channel, request_id](std::size_t clients) {
+    client->publish(channel, redis::stringify({{"type", RequestType::broadcast_client_count},
+                                               {"requestId", request_id},
+                                               {"clientCount", clients}}));
+  };
+  nsp_.deliver_with_ack(*packet, options, std::move(on_count), std::move(on_ack));
 }
 
 void RedisAdapter::publish_response(const json& request, const std::string& payload) {

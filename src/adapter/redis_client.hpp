@@ -7,7 +7,8 @@
 // While Redis is unreachable, publishes wait in a bounded queue; beyond it they are dropped.
 // Either way they are counted, so /metrics can tell how the link is doing.
 //
-// Single-threaded: every member runs on the io_context the client was made with.
+// Single-threaded: every member runs on the io_context the client was made with (its "home": a
+// process keeps one client, on one reactor, whatever the number of reactors).
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
@@ -65,6 +66,8 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   // Runs `handler` (later) once Redis has confirmed every subscription made so far.
   void when_subscribed(std::function<void()> handler);
 
+  // The io_context the client runs on.
+  boost::asio::io_context& context() const { return ctx_; }
   // Both connections are up.
   bool connected() const;
   RedisClientStats stats() const;

@@ -26,16 +26,22 @@ void install_admin(socketio::Server& io, Chat& chat, const std::string& secret) 
   admin.on_connection([&io, &chat](Socket& socket) {
     spdlog::info("admin connected: {}", socket.data.value("userId", ""));
 
+    // Adds up every reactor: the server's counts, then the chat's.
     socket.on("stats", [&io, &chat](Socket&, const Args&, Ack ack) {
       if (!ack) return;
-      json namespaces = json::object();
-      for (const auto& [name, nsp] : io.namespaces()) namespaces[name] = nsp->sockets().size();
-      ack(json{{"connections", io.engine().session_count()},
-               {"users", chat.online_users()},
-               {"rooms", io.sockets().adapter().all_rooms().size()},
-               {"messagesPerSecond", chat.message_rate().per_second()},
-               {"messagesStored", chat.message_rate().total()},
-               {"namespaces", namespaces}});
+      io.collect_stats([&chat, ack](socketio::ServerStats stats) {
+        chat.collect_stats([stats = std::move(stats), ack](Chat::Stats chat_stats) {
+          json namespaces = json::object();
+          for (const auto& [name, counts] : stats.namespaces) namespaces[name] = counts.sockets;
+          const auto main = stats.namespaces.find("/");
+          ack(json{{"connections", stats.sessions},
+                   {"users", chat_stats.online_users},
+                   {"rooms", main == stats.namespaces.end() ? 0 : main->second.rooms},
+                   {"messagesPerSecond", chat_stats.messages_per_second},
+                   {"messagesStored", chat_stats.messages_stored},
+                   {"namespaces", namespaces}});
+        });
+      });
     });
 
     socket.on("kick", [&io](Socket& s, const Args& args, Ack ack) {

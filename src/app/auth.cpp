@@ -55,9 +55,9 @@ std::variant<Identity, AuthFailure> authenticate_handshake(const socketio::Hands
   return AuthFailure{"No token"};
 }
 
-std::variant<Identity, AuthFailure> authenticate_http(const engineio::HttpRequest& request,
+std::variant<Identity, AuthFailure> authenticate_http(const http::HttpRequest& request,
                                                       const std::string& secret) {
-  return authenticate_token(bearer_token(request.header(engineio::http::field::authorization)),
+  return authenticate_token(bearer_token(request.header(http::field::authorization)),
                             secret);
 }
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <variant>
 
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 #include "socketio/handshake.hpp"
 #include "socketio/namespace.hpp"
 
@@ -25,7 +25,7 @@ std::variant<Identity, AuthFailure> authenticate_token(std::string_view token,
                                                        const std::string& secret);
 std::variant<Identity, AuthFailure> authenticate_handshake(const socketio::Handshake& handshake,
                                                            const std::string& secret);
-std::variant<Identity, AuthFailure> authenticate_http(const engineio::HttpRequest& request,
+std::variant<Identity, AuthFailure> authenticate_http(const http::HttpRequest& request,
                                                       const std::string& secret);
 
 // The connection middleware: on success socket.data holds userId and role.

@@ -6,6 +6,7 @@
 
 #include "app/ids.hpp"
 #include "app/records_json.hpp"
+#include "reactor/gather.hpp"
 
 namespace sio::app {
 
@@ -65,7 +66,43 @@ void reply_error(Socket& socket, const Ack& ack, const std::string& error) {
   socket.emit("error", error);
 }
 
-Chat::Chat(socketio::Server& io, StoreWorker& store) : io_(io), store_(store) {}
+Chat::Chat(socketio::Server& io, StoreWorker& store)
+    : io_(io), store_(store), shares_(io.reactors()) {}
+
+std::size_t Chat::home_of(const std::string& user_id) const {
+  return std::hash<std::string>{}(user_id) % io_.reactors().size();
+}
+
+void Chat::collect_stats(std::function<void(Stats)> done) {
+  reactor::gather<Stats>(
+      io_.reactors(),
+      [this](std::size_t index) {
+        auto& share = shares_[index];
+        return Stats{share.online.size(), share.message_rate.per_second(),
+                     share.message_rate.total()};
+      },
+      [done = std::move(done)](std::vector<Stats> shares) {
+        Stats total;
+        for (const auto& share : shares) {
+          total.online_users += share.online_users;
+          total.messages_per_second += share.messages_per_second;
+          total.messages_stored += share.messages_stored;
+        }
+        done(total);
+      });
+}
+
+void Chat::socket_connected(const std::string& user_id) {
+  if (++shares_.local().online[user_id] == 1) user_online(user_id);
+}
+
+void Chat::socket_disconnected(const std::string& user_id, std::vector<std::string> joined_rooms) {
+  auto& online = shares_.local().online;
+  auto it = online.find(user_id);
+  if (it == online.end() || --it->second > 0) return;
+  online.erase(it);
+  user_offline(user_id, std::move(joined_rooms));
+}
 
 void Chat::on_connection(Socket& socket) {
   const auto user_id = user_of(socket);
@@ -75,20 +112,18 @@ void Chat::on_connection(Socket& socket) {
   socket.on("message", [this](Socket& s, const Args& a, Ack ack) { send_message(s, a, std::move(ack)); });
   socket.on("history", [this](Socket& s, const Args& a, Ack ack) { history(s, a, std::move(ack)); });
   socket.on("notifications:read", [this](Socket& s, const Args& a, Ack ack) { mark_read(s, a, std::move(ack)); });
-  socket.on_disconnect([this](Socket& s, const std::string&) {
+  const auto home = home_of(user_id);
+  socket.on_disconnect([this, home](Socket& s, const std::string&) {
     std::vector<std::string> joined;
     for (auto& room : s.rooms()) {
       if (room.rfind("room:", 0) == 0) joined.push_back(room);
     }
-    const auto user = user_of(s);
-    auto it = online_.find(user);
-    if (it != online_.end() && --it->second == 0) {
-      online_.erase(it);
-      user_offline(user, std::move(joined));
-    }
+    io_.reactors().post(home, [this, user = user_of(s), joined = std::move(joined)]() mutable {
+      socket_disconnected(user, std::move(joined));
+    });
   });
-
-  if (++online_[user_id] == 1) user_online(user_id);
+  // Posted even when home is here: a socket's connect and disconnect reach home in order.
+  io_.reactors().post(home, [this, user_id] { socket_connected(user_id); });
 
   // A recovered socket had the unread list when it first connected, and was sent again every
   // `notification` it missed: the list would repeat them.
@@ -180,7 +215,7 @@ void Chat::send_message(Socket& socket, const Args& args, Ack ack) {
           return;
         }
         note_stored();
-        message_rate_.add();
+        shares_.local().message_rate.add();
         // Stored, so it may be sent: to the room, then the sender's confirmation.
         auto message = to_json(*result.value);
         io_.to(room).emit("message", message);
@@ -190,13 +225,14 @@ void Chat::send_message(Socket& socket, const Args& args, Ack ack) {
 
 void Chat::note_unstored(const std::string& error) {
   // During an outage every message fails: one line when it starts, one when it ends.
-  if (unstored_++ == 0) spdlog::warn("messages not stored: {}", error);
+  if (shares_.local().unstored++ == 0) spdlog::warn("messages not stored: {}", error);
 }
 
 void Chat::note_stored() {
-  if (unstored_ == 0) return;
-  spdlog::info("messages stored again ({} refused meanwhile)", unstored_);
-  unstored_ = 0;
+  auto& unstored = shares_.local().unstored;
+  if (unstored == 0) return;
+  spdlog::info("messages stored again ({} refused meanwhile)", unstored);
+  unstored = 0;
 }
 
 void Chat::history(Socket& socket, const Args& args, Ack ack) {
@@ -293,8 +329,9 @@ void Chat::user_offline(const std::string& user_id, std::vector<std::string> joi
         if (result) {
           for (auto id : *result.value) rooms.push_back(room_name(id));
         }
-        // A user who came back meanwhile is online again: no offline notice.
-        if (rooms.empty() || online_.contains(user_id)) return;
+        // A user who came back meanwhile is online again: no offline notice (this runs on the
+        // user's home reactor, which keeps the count).
+        if (rooms.empty() || shares_.local().online.contains(user_id)) return;
         io_.to(rooms).emit("presence", json{{"userId", user_id}, {"online", false}});
       });
 }

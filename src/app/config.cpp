@@ -32,6 +32,11 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
 
   CLI::App app{"sio-server: a Socket.IO chat and notification server"};
   app.add_option("--port", config.port, "port to listen on")->envname("PORT");
+  app.add_option("--threads", config.threads,
+                 "reactor threads, each serving its share of the connections (default: one per "
+                 "core; 1 = a single thread)")
+      ->envname("SIO_THREADS")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
   app.add_option("--host", config.host, "address to bind (default: all, IPv4 and IPv6)");
   app.add_option("--frontend-url", config.frontend_url, "the front end's origin, allowed by CORS")
       ->envname("FRONTEND_URL");

@@ -10,6 +10,8 @@ namespace sio::app {
 
 struct Config {
   unsigned short port = 3000;
+  // Reactor threads; 0 = one per core.
+  std::size_t threads = 0;
   std::string host = "::";
   std::string frontend_url;  // CORS origin; empty = same origin only
   std::string jwt_secret;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include "app/auth.hpp"
 #include "app/ids.hpp"
 #include "app/jwt.hpp"
@@ -10,7 +12,7 @@
 
 namespace sio::app {
 
-namespace http = engineio::http;
+namespace http = sio::http;
 using nlohmann::json;
 
 namespace {
@@ -29,8 +31,8 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
-engineio::CorsOptions cors_options(const Config& config) {
-  engineio::CorsOptions options;
+http::CorsOptions cors_options(const Config& config) {
+  http::CorsOptions options;
   if (!config.frontend_url.empty()) options.origins = {config.frontend_url};
   return options;
 }
@@ -39,13 +41,13 @@ engineio::CorsOptions cors_options(const Config& config) {
 
 struct HttpApi::Call {
   Connection connection;
-  engineio::HttpRequest request;
-  const engineio::CorsPolicy& cors;
+  http::HttpRequest request;
+  const http::CorsPolicy& cors;
   Identity identity;
 
   void respond(http::status status, std::string body, std::string_view type) {
     if (!connection->is_open()) return;
-    auto res = engineio::make_response(request, status, std::move(body), type);
+    auto res = http::make_response(request, status, std::move(body), type);
     res.set(http::field::cache_control, "no-store");
     cors.apply(request, res);
     connection->respond(std::move(res));
@@ -85,7 +87,7 @@ HttpApi::HttpApi(const Config& config, socketio::Server& io, StoreWorker& store,
   if (!files_.find(kClientScriptUrl)) spdlog::warn("client script not found at {}", config.client_script);
 }
 
-void HttpApi::handle(Connection connection, engineio::HttpRequest request) {
+void HttpApi::handle(Connection connection, http::HttpRequest request) {
   auto call = std::make_shared<Call>(Call{std::move(connection), std::move(request), cors_, {}});
   const auto& path = call->request.path;
   const auto method = call->request.message.method();
@@ -99,8 +101,9 @@ void HttpApi::handle(Connection connection, engineio::HttpRequest request) {
   if (path == "/healthz") return call->json_reply(http::status::ok, json{{"status", "ok"}});
   if (path == "/readyz") return readiness(call);
   if (path == "/metrics") {
-    return call->respond(http::status::ok, render_metrics(io_, store_, chat_, redis_.get()),
-                         "text/plain; version=0.0.4");
+    return collect_metrics(io_, store_, chat_, redis_, [call](std::string page) {
+      call->respond(http::status::ok, std::move(page), "text/plain; version=0.0.4");
+    });
   }
   if (path == "/dev/token" && config_.dev) return dev_token(call);
   if (const auto* file = files_.find(path)) {
@@ -295,18 +298,30 @@ void HttpApi::readiness(const std::shared_ptr<Call>& call) {
       [this, call](StoreResult<bool> result) {
         note_database_state(result ? std::string() : result.error);
         json body{{"database", result ? "ok" : "unavailable"}};
-        bool ready = static_cast<bool>(result);
-        if (redis_) {
-          body["redis"] = redis_->connected() ? "ok" : "unreachable";
-          ready = ready && redis_->connected();
-        }
-        body["status"] = ready ? "ready" : "unavailable";
-        call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
+        const bool stored = static_cast<bool>(result);
+        auto reply = [call, body](bool ready) mutable {
+          body["status"] = ready ? "ready" : "unavailable";
+          call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
+        };
+        if (!redis_) return reply(stored);
+        // The Redis client is asked where it lives; the answer comes back to this reactor.
+        boost::asio::post(redis_->context(), [redis = redis_, here = io_.executor(), stored,
+                                              body = std::move(body), call]() mutable {
+          const bool connected = redis->connected();
+          boost::asio::post(here, [connected, stored, body = std::move(body), call]() mutable {
+            body["redis"] = connected ? "ok" : "unreachable";
+            const bool ready = stored && connected;
+            body["status"] = ready ? "ready" : "unavailable";
+            call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
+          });
+        });
       });
 }
 
 void HttpApi::note_database_state(const std::string& error) {
-  // The reason goes to the log, not to whoever asks /readyz; once per change, as probes repeat.
+  // The reason goes to the log, not to whoever asks /readyz; once per change, as probes repeat
+  // (on any reactor: the last state is the process's).
+  std::lock_guard lock(database_error_mutex_);
   if (error == database_error_) return;
   if (error.empty()) spdlog::info("readiness: database ok again");
   else spdlog::warn("readiness: database unavailable: {}", error);

@@ -4,6 +4,7 @@
 // demo page. Errors are JSON {"error": "..."} with a fitting status.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,8 @@
 #include "app/notifications.hpp"
 #include "app/static_files.hpp"
 #include "app/store_worker.hpp"
-#include "engineio/cors.hpp"
-#include "engineio/http_connection.hpp"
+#include "http/cors.hpp"
+#include "http/http_connection.hpp"
 #include "socketio/server.hpp"
 
 namespace sio::app {
@@ -25,10 +26,10 @@ class HttpApi {
   HttpApi(const Config& config, socketio::Server& io, StoreWorker& store, Chat& chat,
           Notifications& notifications, std::shared_ptr<adapter::RedisClient> redis);
 
-  void handle(std::shared_ptr<engineio::HttpConnection> connection, engineio::HttpRequest request);
+  void handle(std::shared_ptr<http::HttpConnection> connection, http::HttpRequest request);
 
  private:
-  using Connection = std::shared_ptr<engineio::HttpConnection>;
+  using Connection = std::shared_ptr<http::HttpConnection>;
   struct Call;  // one request on its way through a route
 
   void api(const std::shared_ptr<Call>& call, const std::vector<std::string>& parts);
@@ -51,7 +52,8 @@ class HttpApi {
   Notifications& notifications_;
   std::shared_ptr<adapter::RedisClient> redis_;
   StaticFiles files_;
-  engineio::CorsPolicy cors_;
+  http::CorsPolicy cors_;
+  std::mutex database_error_mutex_;
   std::string database_error_;  // of the last readiness check; empty when it passed
 };
 

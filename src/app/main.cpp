@@ -19,6 +19,7 @@
 #include "app/pg_store.hpp"
 #include "app/sqlite_store.hpp"
 #include "app/store_worker.hpp"
+#include "reactor/gather.hpp"
 #include "socketio/server.hpp"
 
 namespace {
@@ -51,9 +52,9 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::io_context ctx{1};
-  app::StoreWorker worker(ctx, std::move(store));
 
   socketio::ServerOptions options;
+  options.threads = config.threads;
   options.engine.ping_interval = std::chrono::milliseconds(config.ping_interval_ms);
   options.engine.ping_timeout = std::chrono::milliseconds(config.ping_timeout_ms);
   if (!config.frontend_url.empty()) options.engine.cors.origins = {config.frontend_url};
@@ -67,14 +68,15 @@ int main(int argc, char** argv) {
   options.engine.max_connections_per_ip = config.max_connections_per_ip;
   options.engine.handshake_rate = config.handshake_rate;
   options.engine.handshake_burst = config.handshake_burst;
-  options.engine.max_header_bytes = config.max_header_bytes;
-  options.engine.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.engine.http.max_header_bytes = config.max_header_bytes;
+  options.engine.http.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   options.max_rooms_per_socket = config.max_rooms_per_socket;
   options.limits.max_attachments = config.max_attachments;
   options.limits.max_depth = config.max_nesting_depth;
   options.limits.max_event_name_bytes = config.max_event_name_bytes;
   options.engine.max_send_buffer = config.max_send_buffer;
   socketio::Server io(ctx, options);
+  app::StoreWorker worker(io.reactors(), std::move(store));
 
   // With REDIS_URL, rooms and broadcasts are shared with every server on that Redis (sio or
   // Node with @socket.io/redis-adapter).
@@ -103,8 +105,10 @@ int main(int argc, char** argv) {
   app::install_admin(io, chat, config.jwt_secret);
 
   app::HttpApi api(config, io, worker, chat, notifications, redis);
-  io.set_fallback([&api](std::shared_ptr<engineio::HttpConnection> connection,
-                         engineio::HttpRequest request) { api.handle(std::move(connection), std::move(request)); });
+  io.set_fallback([&api](std::shared_ptr<http::HttpConnection> connection,
+                         http::HttpRequest request) {
+    api.handle(std::move(connection), std::move(request));
+  });
 
   try {
     io.listen(config.host, config.port);
@@ -123,17 +127,23 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sio-server: shutdown deadline passed\n");
       std::_Exit(1);
     }).detach();
-    io.close();  // clients see "server shutting down"; their disconnect handlers queue store writes
-    if (redis) redis->close();
-    boost::asio::post(ctx, [&] {
-      worker.stop();  // everything queued is written
-      ctx.stop();
+    // Clients see "server shutting down"; their disconnect handlers queue store writes, some
+    // by way of another reactor (a user's presence is counted on its home reactor): once every
+    // reactor has run that, what is queued is written and the reactors stop.
+    io.close([&] {
+      reactor::when_drained(io.reactors(), [&] {
+        if (redis) redis->close();
+        worker.stop();  // everything queued is written
+        io.reactors().stop();
+        ctx.stop();
+      });
     });
   });
 
   std::printf("listening on port %u\n", io.port());
   std::fflush(stdout);
-  spdlog::info("sio-server listening on port {}{}; database {}", io.port(), config.dev ? " (dev mode)" : "",
+  spdlog::info("sio-server listening on port {}{}; {} reactor thread(s); database {}", io.port(),
+               config.dev ? " (dev mode)" : "", io.reactors().size(),
                config.database_url.rfind("sqlite:", 0) == 0 ? config.database_url : "postgres");
   if (redis) spdlog::info("redis adapter enabled");
   ctx.run();

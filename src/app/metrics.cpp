@@ -1,5 +1,7 @@
 #include "app/metrics.hpp"
 
+#include <boost/asio/post.hpp>
+#include <optional>
 #include <sstream>
 
 namespace sio::app {
@@ -10,20 +12,25 @@ void metric(std::ostringstream& out, const char* name, const char* type, const c
   out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
 }
 
-}  // namespace
+struct RedisState {
+  bool connected = false;
+  adapter::RedisClientStats stats;
+};
 
-std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
-                           const adapter::RedisClient* redis) {
+std::string render(const socketio::ServerStats& server, std::size_t reactors, StoreWorker& store,
+                   const Chat::Stats& chat, const std::optional<RedisState>& redis) {
   std::ostringstream out;
-  const auto& engine = io.engine().stats();
-  const auto& sio = io.stats();
+  const auto& engine = server.engine;
+  const auto& sio = server.sio;
 
+  metric(out, "sio_reactors", "gauge", "Reactor threads serving connections.");
+  out << "sio_reactors " << reactors << '\n';
   metric(out, "sio_connections", "gauge", "Open Engine.IO sessions.");
-  out << "sio_connections " << io.engine().session_count() << '\n';
+  out << "sio_connections " << server.sessions << '\n';
   metric(out, "sio_connections_opened_total", "counter", "Engine.IO sessions opened.");
   out << "sio_connections_opened_total " << engine.sessions_opened << '\n';
   metric(out, "sio_tcp_connections", "gauge", "Open TCP connections (HTTP and WebSocket).");
-  out << "sio_tcp_connections " << io.engine().connection_count() << '\n';
+  out << "sio_tcp_connections " << server.tcp_connections << '\n';
   metric(out, "sio_connections_refused_total", "counter",
          "TCP connections closed at accept time, by the limit they exceeded.");
   out << "sio_connections_refused_total{limit=\"max_connections\"} "
@@ -33,17 +40,20 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
   metric(out, "sio_handshakes_rate_limited_total", "counter",
          "Handshakes refused with 429 (handshake rate per IP).");
   out << "sio_handshakes_rate_limited_total " << engine.handshakes_rate_limited << '\n';
+  metric(out, "sio_requests_moved_total", "counter",
+         "Requests that reached a reactor other than their session's and were moved to it.");
+  out << "sio_requests_moved_total " << engine.requests_moved << '\n';
   metric(out, "sio_online_users", "gauge", "Users with at least one socket on this server.");
-  out << "sio_online_users " << chat.online_users() << '\n';
+  out << "sio_online_users " << chat.online_users << '\n';
   metric(out, "sio_namespaces", "gauge", "Namespaces.");
-  out << "sio_namespaces " << io.namespaces().size() << '\n';
+  out << "sio_namespaces " << server.namespaces.size() << '\n';
   metric(out, "sio_sockets", "gauge", "Connected sockets per namespace.");
-  for (const auto& [name, nsp] : io.namespaces()) {
-    out << "sio_sockets{namespace=\"" << name << "\"} " << nsp->sockets().size() << '\n';
+  for (const auto& [name, counts] : server.namespaces) {
+    out << "sio_sockets{namespace=\"" << name << "\"} " << counts.sockets << '\n';
   }
   metric(out, "sio_rooms", "gauge", "Rooms with local members per namespace.");
-  for (const auto& [name, nsp] : io.namespaces()) {
-    out << "sio_rooms{namespace=\"" << name << "\"} " << nsp->adapter().all_rooms().size() << '\n';
+  for (const auto& [name, counts] : server.namespaces) {
+    out << "sio_rooms{namespace=\"" << name << "\"} " << counts.rooms << '\n';
   }
 
   metric(out, "sio_packets_total", "counter", "Engine.IO packets by direction.");
@@ -68,7 +78,7 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
   out << "sio_parse_errors_total " << sio.parse_errors << '\n';
 
   metric(out, "sio_messages_stored_total", "counter", "Chat messages stored and broadcast.");
-  out << "sio_messages_stored_total " << chat.message_rate().total() << '\n';
+  out << "sio_messages_stored_total " << chat.messages_stored << '\n';
   metric(out, "sio_store_queue_depth", "gauge", "Store calls waiting for the worker.");
   out << "sio_store_queue_depth " << store.queued() << '\n';
   metric(out, "sio_store_failures_total", "counter", "Store calls that failed.");
@@ -88,9 +98,9 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
   out << "sio_store_batch_seconds_count " << latency.count.load() << '\n';
 
   if (redis) {
-    const auto stats = redis->stats();
+    const auto& stats = redis->stats;
     metric(out, "sio_redis_connected", "gauge", "1 while both Redis connections are up.");
-    out << "sio_redis_connected " << (redis->connected() ? 1 : 0) << '\n';
+    out << "sio_redis_connected " << (redis->connected ? 1 : 0) << '\n';
     metric(out, "sio_redis_published_total", "counter", "Messages published to Redis.");
     out << "sio_redis_published_total " << stats.published << '\n';
     metric(out, "sio_redis_publish_failures_total", "counter",
@@ -102,6 +112,31 @@ std::string render_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
     out << "sio_redis_reconnects_total " << stats.reconnects << '\n';
   }
   return out.str();
+}
+
+}  // namespace
+
+void collect_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
+                     std::shared_ptr<adapter::RedisClient> redis,
+                     std::function<void(std::string)> done) {
+  io.collect_stats([&io, &store, &chat, redis = std::move(redis),
+                    done = std::move(done)](socketio::ServerStats server) mutable {
+    chat.collect_stats([&io, &store, redis = std::move(redis), done = std::move(done),
+                        server = std::move(server)](Chat::Stats chat_stats) mutable {
+      const auto reactors = io.reactors().size();
+      if (!redis) return done(render(server, reactors, store, chat_stats, std::nullopt));
+      // The client's counters are read where it lives, and the page is made back here.
+      boost::asio::post(redis->context(), [redis, here = io.executor(), reactors, &store,
+                                           done = std::move(done), server = std::move(server),
+                                           chat_stats]() mutable {
+        RedisState state{redis->connected(), redis->stats()};
+        boost::asio::post(here, [&store, done = std::move(done), server = std::move(server),
+                                 chat_stats, state, reactors] {
+          done(render(server, reactors, store, chat_stats, state));
+        });
+      });
+    });
+  });
 }
 
 }  // namespace sio::app

@@ -17,9 +17,9 @@ void StoreLatency::record(std::chrono::microseconds elapsed) {
   sum_us += static_cast<std::uint64_t>(elapsed.count());
 }
 
-StoreWorker::StoreWorker(boost::asio::io_context& ctx, std::unique_ptr<Store> store,
+StoreWorker::StoreWorker(const reactor::ReactorPool& reactors, std::unique_ptr<Store> store,
                          std::size_t max_queue)
-    : ctx_(ctx), store_(std::move(store)), max_queue_(max_queue), thread_([this] { loop(); }) {}
+    : reactors_(reactors), store_(std::move(store)), max_queue_(max_queue), thread_([this] { loop(); }) {}
 
 StoreWorker::~StoreWorker() { stop(); }
 
@@ -48,7 +48,7 @@ void StoreWorker::enqueue(Job job) {
   }
   if (!refusal.empty()) {
     ++failures_;
-    boost::asio::post(ctx_, job.fail(refusal));
+    boost::asio::post(job.reply_to, job.fail(refusal));
     return;
   }
   wake_.notify_one();
@@ -73,7 +73,7 @@ void StoreWorker::loop() {
 
 void StoreWorker::run_batch(std::vector<Job>& batch) {
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::function<void()>> completions;
+  std::vector<std::pair<boost::asio::io_context::executor_type, std::function<void()>>> completions;
   completions.reserve(batch.size());
   try {
     store_->begin();
@@ -88,7 +88,7 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
       store_->savepoint();
       auto completion = job.execute(*store_);
       store_->release_savepoint();
-      completions.push_back(std::move(completion));
+      completions.emplace_back(job.reply_to, std::move(completion));
     } catch (const std::exception& e) {
       try {
         store_->rollback_to_savepoint();
@@ -100,7 +100,7 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
         break;
       }
       ++failed;
-      completions.push_back(job.fail(e.what()));
+      completions.emplace_back(job.reply_to, job.fail(e.what()));
     }
   }
   if (!broken.empty()) {
@@ -125,12 +125,12 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
   failures_ += failed;
   latency_.record(std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started));
-  for (auto& completion : completions) boost::asio::post(ctx_, std::move(completion));
+  for (auto& [reply_to, completion] : completions) boost::asio::post(reply_to, std::move(completion));
 }
 
 void StoreWorker::fail_all(std::vector<Job>& batch, const std::string& error) {
   failures_ += batch.size();
-  for (auto& job : batch) boost::asio::post(ctx_, job.fail(error));
+  for (auto& job : batch) boost::asio::post(job.reply_to, job.fail(error));
 }
 
 }  // namespace sio::app

@@ -1,14 +1,15 @@
 #pragma once
-// Runs store calls off the event loop. One thread owns the Store; calls queue up (bounded) and
+// Runs store calls off the reactors. One thread owns the Store; calls queue up (bounded) and
 // are executed in batches, each batch in one transaction (group commit: one fsync for many
 // writes), each call inside its own savepoint so that a failing call undoes only itself. Results
-// are posted back to the event loop only after the batch committed: a caller never sees a
-// success that is not durable. When the transaction itself fails (the commit, or the database
+// are posted back to the reactor that made the call, only after the batch committed: a caller
+// never sees a success that is not durable. When the transaction itself fails (the commit, or the database
 // lost it midway: connection gone, I/O error), every call of the batch fails; the next batch
 // starts afresh, so the worker recovers by itself once the database does.
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "app/store.hpp"
+#include "reactor/reactor_pool.hpp"
 
 namespace sio::app {
 
@@ -43,26 +45,29 @@ struct StoreLatency {
 
 class StoreWorker {
  public:
-  StoreWorker(boost::asio::io_context& ctx, std::unique_ptr<Store> store,
+  // Answers go to the calling reactor of `reactors` (reactor 0 for a caller outside them).
+  StoreWorker(const reactor::ReactorPool& reactors, std::unique_ptr<Store> store,
               std::size_t max_queue = 10000);
   ~StoreWorker();
   StoreWorker(const StoreWorker&) = delete;
   StoreWorker& operator=(const StoreWorker&) = delete;
 
-  // Runs `call(Store&) -> T` on the worker; `done(StoreResult<T>)` runs on the event loop.
+  // Runs `call(Store&) -> T` on the worker; `done(StoreResult<T>)` runs on the calling reactor.
   template <class T, class Call, class Done>
   void run(Call call, Done done) {
     auto shared_done = std::make_shared<Done>(std::move(done));
-    Job job;
-    job.execute = [call = std::move(call), shared_done](Store& store) -> std::function<void()> {
-      auto value = std::make_shared<T>(call(store));
-      return [shared_done, value] { (*shared_done)(StoreResult<T>{std::move(*value), {}}); };
-    };
-    job.fail = [shared_done](std::string error) -> std::function<void()> {
-      return [shared_done, error = std::move(error)] {
-        (*shared_done)(StoreResult<T>{std::nullopt, error});
-      };
-    };
+    Job job{[call = std::move(call), shared_done](Store& store) -> std::function<void()> {
+              auto value = std::make_shared<T>(call(store));
+              return [shared_done, value] {
+                (*shared_done)(StoreResult<T>{std::move(*value), {}});
+              };
+            },
+            [shared_done](std::string error) -> std::function<void()> {
+              return [shared_done, error = std::move(error)] {
+                (*shared_done)(StoreResult<T>{std::nullopt, error});
+              };
+            },
+            reactors_.current_executor()};
     enqueue(std::move(job));
   }
 
@@ -77,6 +82,7 @@ class StoreWorker {
   struct Job {
     std::function<std::function<void()>(Store&)> execute;  // returns the completion to post
     std::function<std::function<void()>(std::string)> fail;
+    boost::asio::io_context::executor_type reply_to;
   };
 
   void enqueue(Job job);
@@ -85,7 +91,7 @@ class StoreWorker {
   // Fails every call of the batch with `error` (nothing of it is durable).
   void fail_all(std::vector<Job>& batch, const std::string& error);
 
-  boost::asio::io_context& ctx_;
+  const reactor::ReactorPool& reactors_;
   std::unique_ptr<Store> store_;
   const std::size_t max_queue_;
   mutable std::mutex mutex_;

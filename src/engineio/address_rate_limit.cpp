@@ -18,7 +18,13 @@ AddressRateLimit::AddressRateLimit(double rate, double burst, std::size_t max_ad
       tolerance_(seconds((std::max(burst, 1.0) - 1) / rate)),
       max_addresses_(std::max<std::size_t>(max_addresses, 1)) {}
 
+std::size_t AddressRateLimit::size() const {
+  std::lock_guard lock(mutex_);
+  return index_.size();
+}
+
 bool AddressRateLimit::try_take(const AddressKey& address, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
   forget_refilled(now);
   auto found = index_.find(address);
   if (found == index_.end()) {
@@ -40,6 +46,7 @@ bool AddressRateLimit::try_take(const AddressKey& address, Clock::time_point now
 
 AddressRateLimit::Clock::duration AddressRateLimit::wait(const AddressKey& address,
                                                          Clock::time_point now) const {
+  std::lock_guard lock(mutex_);
   auto found = index_.find(address);
   if (found == index_.end()) return Clock::duration::zero();
   return std::max(Clock::duration::zero(), found->second->full_at - now - tolerance_);

@@ -9,15 +9,21 @@
 //
 // A bucket is kept as the time at which it will be full again (the "generic cell rate
 // algorithm"): integer clock arithmetic, so no rounding builds up however often it is touched.
+//
+// One table serves the whole process, whichever reactor a handshake lands on: each call takes a
+// mutex (once per handshake, never per message).
 
 #include <chrono>
 #include <cstddef>
 #include <list>
+#include <mutex>
 #include <unordered_map>
 
-#include "engineio/address_key.hpp"
+#include "http/address_key.hpp"
 
 namespace sio::engineio {
+
+using http::AddressKey;
 
 class AddressRateLimit {
  public:
@@ -30,7 +36,7 @@ class AddressRateLimit {
   bool try_take(const AddressKey& address, Clock::time_point now = Clock::now());
 
   // Addresses in the table.
-  std::size_t size() const { return index_.size(); }
+  std::size_t size() const;
   // Time until `address` has a token again (zero when it has one now).
   Clock::duration wait(const AddressKey& address, Clock::time_point now = Clock::now()) const;
 
@@ -43,6 +49,7 @@ class AddressRateLimit {
 
   void forget_refilled(Clock::time_point now);
 
+  mutable std::mutex mutex_;
   Clock::duration interval_;   // one token's worth of time: 1 / rate
   Clock::duration tolerance_;  // how far ahead full_at may run: (burst - 1) tokens
   std::size_t max_addresses_;

@@ -9,19 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "http/cors.hpp"
+#include "http/http_connection.hpp"
+
 namespace sio::engineio {
 
-struct HttpRequest;
-
-struct CorsOptions {
-  // Allowed origins; {"*"} allows any. Empty means no CORS headers at all.
-  std::vector<std::string> origins;
-  bool credentials = false;
-};
-
 // Decides whether a handshake may proceed; answer with nullopt to accept or an error message to
-// refuse (HTTP 403, code 4). May answer later, from any handler on the server's executor.
-using AllowRequest = std::function<void(const HttpRequest&,
+// refuse (HTTP 403, code 4). Called on the reactor that received the handshake, and answered
+// there, at once or later.
+using AllowRequest = std::function<void(const http::HttpRequest&,
                                         std::function<void(std::optional<std::string> error)>)>;
 
 struct ServerOptions {
@@ -35,19 +31,16 @@ struct ServerOptions {
   std::size_t max_send_buffer = 16 * 1024 * 1024;
   bool allow_polling = true;
   bool allow_websocket = true;
-  CorsOptions cors;
+  http::CorsOptions cors;
   AllowRequest allow_request;
   // HTTP hardening: bounds on what any connection may make us hold.
-  std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::milliseconds header_timeout{10000};
-  std::chrono::milliseconds body_timeout{30000};
-  std::chrono::milliseconds idle_timeout{60000};
-  // Open TCP connections, in all and per peer address (IPv6: per /64), counted at accept time;
-  // 0 = no limit. A connection over a limit is closed at once, before anything is read. Behind
-  // a proxy the peer is the proxy.
+  http::HttpLimits http;
+  // Open TCP connections, in all and per peer address (IPv6: per /64), counted at accept time over
+  // the whole process; 0 = no limit. A connection over a limit is closed at once, before anything
+  // is read. Behind a proxy the peer is the proxy.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_ip = 0;
-  // Handshakes (new sessions) per second per peer address, with bursts of up to
+  // Handshakes (new sessions) per second per peer address, process-wide, with bursts of up to
   // `handshake_burst`; 0 = no limit. Over it a handshake gets HTTP 429. At most
   // `handshake_rate_addresses` addresses are tracked at once.
   double handshake_rate = 0;

@@ -4,10 +4,10 @@
 
 namespace sio::engineio {
 
-void PollingTransport::answer(const std::shared_ptr<HttpConnection>& connection,
-                              const HttpRequest& request, http::status status, std::string body,
+void PollingTransport::answer(const std::shared_ptr<http::HttpConnection>& connection,
+                              const http::HttpRequest& request, http::status status, std::string body,
                               std::string_view content_type) {
-  auto res = make_response(request, status, std::move(body), content_type);
+  auto res = http::make_response(request, status, std::move(body), content_type);
   res.set(http::field::cache_control, "no-store");
   if (decorate) decorate(request, res);
   connection->respond(std::move(res));
@@ -37,8 +37,8 @@ void PollingTransport::close(bool client_initiated) {
   }
 }
 
-void PollingTransport::on_poll(const std::shared_ptr<HttpConnection>& connection,
-                               HttpRequest request) {
+void PollingTransport::on_poll(const std::shared_ptr<http::HttpConnection>& connection,
+                               http::HttpRequest request) {
   auto session = session_.lock();
   if (!session || closed_) {
     return answer(connection, request, http::status::bad_request, "", "text/plain");
@@ -57,19 +57,19 @@ void PollingTransport::on_poll(const std::shared_ptr<HttpConnection>& connection
     if (!self || self->poll_ != connection) return;
     self->poll_ = nullptr;
     if (auto session = self->session_.lock())
-      session->handle_transport_closed(*self, CloseReason::transport_error);
+      self->report_closed(*session, CloseReason::transport_error);
   });
-  session->handle_writable(*this);
+  report_writable(*session);
 }
 
-void PollingTransport::on_data(const std::shared_ptr<HttpConnection>& connection,
-                               HttpRequest request) {
+void PollingTransport::on_data(const std::shared_ptr<http::HttpConnection>& connection,
+                               http::HttpRequest request) {
   auto session = session_.lock();
   if (!session || closed_) {
     return answer(connection, request, http::status::bad_request, "", "text/plain");
   }
   if (request.body_too_large) {
-    auto res = make_response(request, http::status::payload_too_large, "", "text/plain");
+    auto res = http::make_response(request, http::status::payload_too_large, "", "text/plain");
     res.keep_alive(false);
     if (decorate) decorate(request, res);
     connection->respond(std::move(res));
@@ -87,7 +87,7 @@ void PollingTransport::on_data(const std::shared_ptr<HttpConnection>& connection
   }
   for (const auto& packet : *packets) {
     if (session->state() == Session::State::closed) break;
-    session->handle_packet(*this, packet.type, packet.data, packet.binary);
+    deliver_packet(*session, packet.type, packet.data, packet.binary);
   }
   // "text/html" rather than "text/plain": some user agents offer a plain-text answer as a download.
   answer(connection, request, http::status::ok, "ok", "text/html");

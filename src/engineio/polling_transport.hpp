@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "engineio/http_connection.hpp"
+#include "http/http_connection.hpp"
 #include "engineio/transport.hpp"
 
 namespace sio::engineio {
@@ -15,27 +15,28 @@ class PollingTransport : public Transport, public std::enable_shared_from_this<P
  public:
   explicit PollingTransport(std::weak_ptr<Session> session) : session_(std::move(session)) {}
 
-  std::string_view name() const override { return "polling"; }
+  TransportKind kind() const override { return TransportKind::polling; }
+  PollingTransport* as_polling() override { return this; }
   bool writable() const override { return poll_ != nullptr; }
   void send(std::vector<FramePtr>& frames) override;
   std::size_t buffered_bytes() const override { return 0; }
   void close(bool client_initiated) override;
 
   // A GET for this session. A second GET while one is held breaks the protocol.
-  void on_poll(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
+  void on_poll(const std::shared_ptr<http::HttpConnection>& connection, http::HttpRequest request);
   // A POST for this session, its body complete.
-  void on_data(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
+  void on_data(const std::shared_ptr<http::HttpConnection>& connection, http::HttpRequest request);
 
   // Set by the server: headers every response of this endpoint carries (CORS).
-  std::function<void(const HttpRequest&, Response&)> decorate;
+  std::function<void(const http::HttpRequest&, http::Response&)> decorate;
 
  private:
-  void answer(const std::shared_ptr<HttpConnection>& connection, const HttpRequest& request,
+  void answer(const std::shared_ptr<http::HttpConnection>& connection, const http::HttpRequest& request,
               http::status status, std::string body, std::string_view content_type);
 
   std::weak_ptr<Session> session_;
-  std::shared_ptr<HttpConnection> poll_;
-  HttpRequest poll_request_;  // headers only: what the held GET's response must match
+  std::shared_ptr<http::HttpConnection> poll_;
+  http::HttpRequest poll_request_;  // headers only: what the held GET's response must match
   bool closed_ = false;
 };
 

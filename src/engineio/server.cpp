@@ -7,44 +7,62 @@
 #include "engineio/polling_transport.hpp"
 #include "engineio/session_id.hpp"
 #include "engineio/websocket_transport.hpp"
+#include "reactor/gather.hpp"
 
 namespace sio::engineio {
 
 namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
+using http::HttpConnection;
+using http::HttpRequest;
 
 namespace {
 constexpr auto kUpgradeSettleTime = std::chrono::milliseconds(50);
 }  // namespace
 
-Server::Server(boost::asio::io_context& ctx, ServerOptions options)
-    : ctx_(ctx),
+Server::Server(reactor::ReactorPool& reactors, ServerOptions options)
+    : reactors_(reactors),
       options_(std::move(options)),
       cors_(options_.cors),
-      connection_limit_(options_.max_connections, options_.max_connections_per_ip) {
+      connection_limit_(options_.max_connections, options_.max_connections_per_ip),
+      shards_(reactors) {
   if (options_.handshake_rate > 0) {
     handshake_rate_.emplace(options_.handshake_rate, options_.handshake_burst,
                             options_.handshake_rate_addresses);
   }
 }
 
-Server::~Server() {
-  *alive_ = false;
-  if (listener_) listener_->stop();
-}
+Server::~Server() { *alive_ = false; }
 
 void Server::listen(const std::string& host, unsigned short port) {
-  listener_ =
-      std::make_shared<Listener>(ctx_, host, port, *this, options_, connection_limit_, stats_);
+  listener_ = std::make_shared<http::Listener>(
+      reactors_, host, port, *this, options_.http, connection_limit_,
+      [this](http::ConnectionLimit::Refusal refusal) {
+        auto& stats = shards_.local().stats;
+        if (refusal == http::ConnectionLimit::Refusal::max_connections) {
+          ++stats.connections_refused_max;
+        } else {
+          ++stats.connections_refused_per_ip;
+        }
+      });
   listener_->start();
 }
 
 unsigned short Server::port() const { return listener_ ? listener_->port() : 0; }
 
-void Server::close() {
+void Server::close(std::function<void()> done) {
   if (listener_) listener_->stop();
-  auto sessions = sessions_;
-  for (auto& [id, session] : sessions) session->terminate(CloseReason::server_shutdown);
+  reactor::gather<bool>(
+      reactors_,
+      [this](std::size_t index) {
+        // A copy: each session leaves the table as it ends.
+        auto sessions = shards_[index].sessions;
+        for (auto& [id, session] : sessions) session->terminate(CloseReason::server_shutdown);
+        return true;
+      },
+      [done = std::move(done)](std::vector<bool>) {
+        if (done) done();
+      });
 }
 
 bool Server::is_engine_path(std::string_view path) const {
@@ -52,7 +70,7 @@ bool Server::is_engine_path(std::string_view path) const {
          (options_.path.ends_with('/') && path == options_.path.substr(0, options_.path.size() - 1));
 }
 
-std::size_t Server::body_limit(const Request& header) const {
+std::size_t Server::body_limit(const http::Request& header) const {
   auto target = std::string_view(header.target());
   return is_engine_path(target.substr(0, target.find('?'))) ? options_.max_payload : 64 * 1024;
 }
@@ -60,7 +78,7 @@ std::size_t Server::body_limit(const Request& header) const {
 void Server::handle(std::shared_ptr<HttpConnection> connection, HttpRequest request) {
   if (is_engine_path(request.path)) return handle_engine_request(connection, std::move(request));
   if (fallback_) return fallback_(std::move(connection), std::move(request));
-  auto res = make_response(request, http::status::not_found, "Not Found", "text/plain");
+  auto res = http::make_response(request, http::status::not_found, "Not Found", "text/plain");
   connection->respond(std::move(res));
 }
 
@@ -73,10 +91,10 @@ void Server::reject(const std::shared_ptr<HttpConnection>& connection, const Htt
   for (char c : message) {
     if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) text += c;
   }
-  auto res = make_response(request, static_cast<http::status>(error_status(code)),
-                           R"({"code":)" + std::to_string(static_cast<int>(code)) +
-                               R"(,"message":")" + text + R"("})",
-                           "application/json");
+  auto res = http::make_response(request, static_cast<http::status>(error_status(code)),
+                                 R"({"code":)" + std::to_string(static_cast<int>(code)) +
+                                     R"(,"message":")" + text + R"("})",
+                                 "application/json");
   cors_.apply(request, res);
   connection->respond(std::move(res));
 }
@@ -91,33 +109,49 @@ void Server::handle_engine_request(const std::shared_ptr<HttpConnection>& connec
                                              (*transport == "websocket" && options_.allow_websocket));
   if (!transport_known) return reject(connection, request, ErrorCode::unknown_transport);
 
-  const bool is_upgrade = websocket::is_upgrade(request.message);
   const auto sid = request.query_param("sid");
   if (!sid) return handshake(connection, std::move(request));
 
-  auto it = sessions_.find(std::string(*sid));
-  if (it == sessions_.end()) return reject(connection, request, ErrorCode::unknown_sid);
+  // The session lives on the reactor its id names: a request that landed elsewhere goes there,
+  // with its connection.
+  const auto owner = reactor_of_session_id(*sid);
+  if (!owner || *owner >= reactors_.size()) {
+    return reject(connection, request, ErrorCode::unknown_sid);
+  }
+  if (*owner != reactors_.current()) {
+    ++shards_.local().stats.requests_moved;
+    return connection->move_to(reactors_.context(*owner), std::move(request));
+  }
+  const std::string transport_name(*transport);
+  handle_session_request(connection, std::move(request), transport_name);
+}
+
+void Server::handle_session_request(const std::shared_ptr<HttpConnection>& connection,
+                                    HttpRequest request, std::string_view transport) {
+  auto& shard = shards_.local();
+  auto it = shard.sessions.find(std::string(*request.query_param("sid")));
+  if (it == shard.sessions.end()) return reject(connection, request, ErrorCode::unknown_sid);
   auto session = it->second;
   if (session->heartbeat_expired()) {
     session->terminate(CloseReason::ping_timeout);
     return reject(connection, request, ErrorCode::unknown_sid);
   }
 
-  if (*transport == "websocket") {
+  const bool is_upgrade = websocket::is_upgrade(request.message);
+  if (transport == "websocket") {
     if (!is_upgrade) return reject(connection, request, ErrorCode::bad_request);
     return upgrade(connection, std::move(request), session);
   }
 
   // Polling request on a session that has moved to WebSocket (or never used polling).
-  if (session->transport_name() != "polling" || is_upgrade) {
-    return reject(connection, request, ErrorCode::bad_request);
-  }
+  auto* polling = session->transport()->as_polling();
+  if (!polling || is_upgrade) return reject(connection, request, ErrorCode::bad_request);
+  const auto method = request.message.method();
   if (method == http::verb::get && session->upgrading() && !request.held_for_upgrade) {
     return hold_poll_during_upgrade(connection, std::move(request));
   }
   // A poll on a session that is not upgrading: any WebSocket it tried has gone.
-  if (!session->upgrading()) websocket_leases_.erase(session->id());
-  auto* polling = static_cast<PollingTransport*>(session->transport());
+  if (!session->upgrading()) shard.websocket_leases.erase(session->id());
   if (method == http::verb::get) return polling->on_poll(connection, std::move(request));
   if (method == http::verb::post) return polling->on_data(connection, std::move(request));
   reject(connection, request, ErrorCode::bad_request);
@@ -130,7 +164,8 @@ void Server::handle_engine_request(const std::shared_ptr<HttpConnection>& connec
 void Server::hold_poll_during_upgrade(const std::shared_ptr<HttpConnection>& connection,
                                       HttpRequest request) {
   request.held_for_upgrade = true;
-  auto timer = std::make_shared<asio::steady_timer>(ctx_, kUpgradeSettleTime);
+  auto timer =
+      std::make_shared<asio::steady_timer>(reactors_.current_executor(), kUpgradeSettleTime);
   timer->async_wait([this, alive = alive_, timer, connection,
                      request = std::move(request)](boost::system::error_code) mutable {
     if (!*alive || !connection->is_open()) return;
@@ -167,12 +202,13 @@ void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRe
 bool Server::admit_handshake(const std::shared_ptr<HttpConnection>& connection,
                              const HttpRequest& request) {
   if (!handshake_rate_) return true;
-  const auto key = address_key(request.remote_address);
+  const auto key = http::address_key(request.remote_address);
   if (!key || handshake_rate_->try_take(*key)) return true;
-  ++stats_.handshakes_rate_limited;
+  ++shards_.local().stats.handshakes_rate_limited;
   const auto wait = std::chrono::ceil<std::chrono::seconds>(handshake_rate_->wait(*key));
-  auto res = make_response(request, http::status::too_many_requests,
-                           R"({"code":4,"message":"Too many handshakes"})", "application/json");
+  auto res = http::make_response(request, http::status::too_many_requests,
+                                 R"({"code":4,"message":"Too many handshakes"})",
+                                 "application/json");
   res.set(http::field::retry_after, std::to_string(std::max<long>(1, wait.count())));
   cors_.apply(request, res);
   connection->respond(std::move(res));
@@ -180,29 +216,32 @@ bool Server::admit_handshake(const std::shared_ptr<HttpConnection>& connection,
 }
 
 std::shared_ptr<Session> Server::make_session(HttpRequest request) {
-  auto id = generate_session_id();
-  ++stats_.sessions_opened;
+  const auto reactor = reactors_.current_or_home();
+  auto& shard = shards_[reactor];
+  ++shard.stats.sessions_opened;
   return std::make_shared<Session>(
-      ctx_.get_executor(), id, std::move(request), options_,
-      [this, alive = alive_](Session& session) {
+      reactors_.executor(reactor), generate_session_id(reactor), std::move(request), options_,
+      [this, alive = alive_, reactor](Session& session) {
         if (!*alive) return;
-        sessions_.erase(session.id());
-        websocket_leases_.erase(session.id());
+        shards_[reactor].sessions.erase(session.id());
+        shards_[reactor].websocket_leases.erase(session.id());
       },
-      &stats_);
+      &shard.stats);
 }
 
 void Server::open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {
   if (websocket::is_upgrade(request.message)) {
-    auto lease = connection_lease(connection);
-    auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(), options_);
-    auto upgrade_request = std::make_shared<Request>(request.message);
+    auto lease = connection->lease();
+    auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(),
+                                                   options_);
+    auto upgrade_request = std::make_shared<http::Request>(request.message);
     ws->accept(*upgrade_request, [this, alive = alive_, ws, upgrade_request, lease,
                                   request = std::move(request)]() mutable {
       if (!*alive) return;
       auto session = make_session(std::move(request));
-      sessions_.emplace(session->id(), session);
-      if (lease) websocket_leases_[session->id()] = std::move(lease);
+      auto& shard = shards_.local();
+      shard.sessions.emplace(session->id(), session);
+      if (lease) shard.websocket_leases[session->id()] = std::move(lease);
       ws->attach(session);
       session->open(ws);
       if (on_connection_) on_connection_(session);
@@ -211,8 +250,10 @@ void Server::open_session(const std::shared_ptr<HttpConnection>& connection, Htt
   }
   auto session = make_session(request);
   auto polling = std::make_shared<PollingTransport>(session);
-  polling->decorate = [this](const HttpRequest& req, Response& res) { cors_.apply(req, res); };
-  sessions_.emplace(session->id(), session);
+  polling->decorate = [this](const HttpRequest& req, http::Response& res) {
+    cors_.apply(req, res);
+  };
+  shards_.local().sessions.emplace(session->id(), session);
   session->open(polling);
   // The handshake GET is the first poll: it carries the open packet back, alone, before the
   // layer above hears of the session (as Node's engine.io does).
@@ -222,22 +263,23 @@ void Server::open_session(const std::shared_ptr<HttpConnection>& connection, Htt
 
 void Server::upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequest request,
                      const std::shared_ptr<Session>& session) {
-  auto lease = connection_lease(connection);
-  auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(), options_);
-  auto upgrade_request = std::make_shared<Request>(std::move(request.message));
-  std::weak_ptr<Session> weak = session;
-  ws->accept(*upgrade_request, [this, alive = alive_, ws, weak, upgrade_request, lease] {
-    // One WebSocket per session, and only to upgrade from polling: any other is accepted and
-    // closed at once, as Node's engine.io does (clients treat a refused handshake as an error).
-    auto session = weak.lock();
-    if (!session || session->state() != Session::State::open || session->upgrading() ||
-        session->transport_name() != "polling") {
-      return ws->close(false);
-    }
-    ws->attach(session);
-    session->begin_upgrade(ws);
-    if (lease && *alive) websocket_leases_[session->id()] = lease;
-  });
+  auto lease = connection->lease();
+  auto ws =
+      std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(), options_);
+  auto upgrade_request = std::make_shared<http::Request>(std::move(request.message));
+  // One WebSocket per session, and only to upgrade from polling: any other is accepted and
+  // closed at once, as Node's engine.io does (clients treat a refused handshake as an error).
+  if (session->state() != Session::State::open || session->upgrading() ||
+      session->transport_kind() != TransportKind::polling) {
+    ws->accept(*upgrade_request, [ws] { ws->close(false); });
+    return;
+  }
+  // The session is upgrading from now on, before the answer leaves: the client may act on it
+  // (send its probe, poll again) before the write is reported complete here. Should the answer
+  // fail, the transport reports itself closed and the upgrade is abandoned.
+  ws->upgrade(session);
+  if (lease) shards_.local().websocket_leases[session->id()] = std::move(lease);
+  ws->accept(*upgrade_request, [upgrade_request] {});
 }
 
 }  // namespace sio::engineio

@@ -2,8 +2,13 @@
 // The Engine.IO server: verifies handshakes, keeps the sid table, routes polling requests and
 // WebSocket connections to their sessions. Requests outside `path` go to a fallback handler, so
 // an application can serve its own routes on the same port.
+//
+// It serves on every reactor of a pool. A session lives on the reactor that took its handshake,
+// and its sid names that reactor: a later request for it (a poll, a POST, the WebSocket upgrade)
+// that arrives on another reactor is moved there, connection and all, so one machine needs no
+// sticky load balancing. Each reactor keeps its own sessions and counters; the connection and
+// handshake limits are the whole process's.
 
-#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -11,75 +16,94 @@
 #include <unordered_map>
 
 #include "engineio/address_rate_limit.hpp"
-#include "engineio/connection_limit.hpp"
-#include "engineio/cors.hpp"
 #include "engineio/errors.hpp"
-#include "engineio/http_connection.hpp"
-#include "engineio/listener.hpp"
 #include "engineio/options.hpp"
 #include "engineio/session.hpp"
+#include "http/connection_limit.hpp"
+#include "http/cors.hpp"
+#include "http/http_connection.hpp"
+#include "http/listener.hpp"
+#include "reactor/per_reactor.hpp"
+#include "reactor/reactor_pool.hpp"
 
 namespace sio::engineio {
 
-class Server : public HttpRouter {
+class Server : public http::HttpRouter {
  public:
   using ConnectionHandler = std::function<void(const std::shared_ptr<Session>&)>;
-  using FallbackHandler = std::function<void(std::shared_ptr<HttpConnection>, HttpRequest)>;
+  using FallbackHandler =
+      std::function<void(std::shared_ptr<http::HttpConnection>, http::HttpRequest)>;
 
-  Server(boost::asio::io_context& ctx, ServerOptions options);
+  // Destroy it only once the pool's own reactors have stopped (ReactorPool::stop).
+  Server(reactor::ReactorPool& reactors, ServerOptions options);
   ~Server() override;
 
-  // Binds (throws on failure) and starts accepting. Port 0 picks a free port.
+  // Binds (throws on failure) and starts accepting. Port 0 picks a free port. Call on reactor 0
+  // (or before it runs).
   void listen(const std::string& host, unsigned short port);
   unsigned short port() const;
 
+  // Set before listen(). A new session is announced on its own reactor; a fallback request is
+  // handled on the reactor that received it.
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
   void set_fallback(FallbackHandler handler) { fallback_ = std::move(handler); }
 
-  // Stops accepting and closes every session with "server shutting down".
-  void close();
+  // Stops accepting and closes every session of every reactor with "server shutting down"; then
+  // `done` runs on the calling reactor (reactor 0 for a caller outside the pool).
+  void close(std::function<void()> done = nullptr);
 
-  std::size_t session_count() const { return sessions_.size(); }
-  // Open TCP connections (HTTP and WebSocket), as the connection limits count them.
+  // Open TCP connections of the process (HTTP and WebSocket), as the connection limits count them.
   std::size_t connection_count() const { return connection_limit_.open(); }
-  const Stats& stats() const { return stats_; }
+  // The calling reactor's counters and open sessions (see reactor::gather to add them all up).
+  const Stats& local_stats() const { return shards_.local().stats; }
+  std::size_t local_session_count() const { return shards_.local().sessions.size(); }
   const ServerOptions& options() const { return options_; }
+  reactor::ReactorPool& reactors() const { return reactors_; }
 
   // HttpRouter
-  std::size_t body_limit(const Request& header) const override;
-  void handle(std::shared_ptr<HttpConnection> connection, HttpRequest request) override;
+  std::size_t body_limit(const http::Request& header) const override;
+  void handle(std::shared_ptr<http::HttpConnection> connection, http::HttpRequest request) override;
 
  private:
-  void handle_engine_request(const std::shared_ptr<HttpConnection>& connection,
-                             HttpRequest request);
-  void hold_poll_during_upgrade(const std::shared_ptr<HttpConnection>& connection,
-                               HttpRequest request);
-  void handshake(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
-  void open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request);
-  void upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequest request,
+  // What one reactor owns.
+  struct Shard {
+    std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+    // The connection lease of each session's WebSocket (or of the one it is upgrading to): its
+    // HTTP connection is gone, and the session ending is what closes it.
+    std::unordered_map<std::string, http::ConnectionLimit::LeasePtr> websocket_leases;
+    Stats stats;
+  };
+
+  void handle_engine_request(const std::shared_ptr<http::HttpConnection>& connection,
+                             http::HttpRequest request);
+  void handle_session_request(const std::shared_ptr<http::HttpConnection>& connection,
+                              http::HttpRequest request, std::string_view transport);
+  void hold_poll_during_upgrade(const std::shared_ptr<http::HttpConnection>& connection,
+                                http::HttpRequest request);
+  void handshake(const std::shared_ptr<http::HttpConnection>& connection, http::HttpRequest request);
+  void open_session(const std::shared_ptr<http::HttpConnection>& connection,
+                    http::HttpRequest request);
+  void upgrade(const std::shared_ptr<http::HttpConnection>& connection, http::HttpRequest request,
                const std::shared_ptr<Session>& session);
-  std::shared_ptr<Session> make_session(HttpRequest request);
-  void reject(const std::shared_ptr<HttpConnection>& connection, const HttpRequest& request,
-              ErrorCode code, std::string_view message = {});
+  std::shared_ptr<Session> make_session(http::HttpRequest request);
+  void reject(const std::shared_ptr<http::HttpConnection>& connection,
+              const http::HttpRequest& request, ErrorCode code, std::string_view message = {});
   // Takes a token of handshake_rate for the request's peer; false once it answered 429.
-  bool admit_handshake(const std::shared_ptr<HttpConnection>& connection,
-                       const HttpRequest& request);
+  bool admit_handshake(const std::shared_ptr<http::HttpConnection>& connection,
+                       const http::HttpRequest& request);
   bool is_engine_path(std::string_view path) const;
 
-  boost::asio::io_context& ctx_;
+  reactor::ReactorPool& reactors_;
   ServerOptions options_;
-  CorsPolicy cors_;
-  std::shared_ptr<Listener> listener_;
-  std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
-  Stats stats_;
-  ConnectionLimit connection_limit_;
+  http::CorsPolicy cors_;
+  http::ConnectionLimit connection_limit_;
   std::optional<AddressRateLimit> handshake_rate_;  // unset when handshake_rate is 0
-  // The connection lease of each session's WebSocket (or of the one it is upgrading to): its
-  // HTTP connection is gone, and the session ending is what closes it.
-  std::unordered_map<std::string, ConnectionLimit::LeasePtr> websocket_leases_;
+  reactor::PerReactor<Shard> shards_;
+  std::shared_ptr<http::Listener> listener_;
   ConnectionHandler on_connection_;
   FallbackHandler fallback_;
-  // Guards callbacks that may outlive the server (allow_request answering late).
+  // Guards callbacks that may outlive the server (allow_request answering late). Written only by
+  // the destructor, when no reactor runs any more.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -23,13 +23,15 @@ const FramePtr& close_frame() {
 
 // How long a closing polling session waits for the GET that carries its close packet.
 constexpr std::chrono::seconds kPollingCloseTimeout{30};
+// How long a polling client's close waits for the GET it may have sent just before.
+constexpr std::chrono::milliseconds kPollInFlightGrace{50};
 
 }  // namespace
 
-Session::Session(asio::any_io_executor executor, std::string id, HttpRequest request,
+Session::Session(asio::any_io_executor executor, std::string id, http::HttpRequest request,
                  const ServerOptions& options, FinishedHandler on_finished, Stats* stats)
     : id_(std::move(id)),
-      request_(std::make_unique<HttpRequest>(std::move(request))),
+      request_(std::make_unique<http::HttpRequest>(std::move(request))),
       options_(options),
       on_finished_(std::move(on_finished)),
       stats_(stats),
@@ -37,17 +39,13 @@ Session::Session(asio::any_io_executor executor, std::string id, HttpRequest req
   request_->message.body().clear();
 }
 
-const HttpRequest& Session::request() const {
-  static const HttpRequest released;
+const http::HttpRequest& Session::request() const {
+  static const http::HttpRequest released;
   return request_ ? *request_ : released;
 }
 
-std::string_view Session::transport_name() const {
-  return transport_ ? transport_->name() : std::string_view{};
-}
-
 std::string Session::open_packet_json() const {
-  const bool can_upgrade = transport_->name() == "polling" && options_.allow_websocket;
+  const bool can_upgrade = transport_->kind() == TransportKind::polling && options_.allow_websocket;
   return std::string(R"({"sid":")") + id_ + R"(","upgrades":)" +
          (can_upgrade ? R"(["websocket"])" : "[]") +
          R"(,"pingInterval":)" + std::to_string(options_.ping_interval.count()) +
@@ -121,7 +119,7 @@ void Session::flush() {
   if (!closing) return;
   // A polling session has now delivered its close packet; a WebSocket (upgraded while closing)
   // writes what it was given before its close frame.
-  if (carries_close || transport_->name() != "polling") return terminate(CloseReason::forced_close);
+  if (carries_close || transport_->kind() != TransportKind::polling) return terminate(CloseReason::forced_close);
   // What was queued went out: the close packet follows with the next GET (see close()).
   close_pending_ = false;
   write_buffer_.push_back(close_frame());
@@ -129,7 +127,7 @@ void Session::flush() {
 
 void Session::close() {
   if (state_ != State::open) return;
-  if (transport_->name() == "polling") {
+  if (transport_->kind() == TransportKind::polling) {
     // The close packet goes in a response of its own, after what is already queued, as Node's
     // engine.io sends it: the official client acts on a payload's close packet before it
     // dispatches the payload's messages (socket.io-client does that on the next tick), so a
@@ -218,7 +216,7 @@ void Session::on_pong() {
 }
 
 void Session::handle_packet(Transport& from, PacketType type, std::string_view data, bool binary) {
-  if (state_ == State::closed) return;
+  if (state_ == State::closed || client_closing_) return;
   if (stats_) {
     ++stats_->packets_in;
     stats_->bytes_in += data.size() + 1;
@@ -235,6 +233,9 @@ void Session::handle_packet(Transport& from, PacketType type, std::string_view d
       if (on_message_) on_message_(data, binary);
       break;
     case PacketType::close:
+      if (transport_->kind() == TransportKind::polling && !transport_->writable()) {
+        return await_poll_before_close();
+      }
       terminate(CloseReason::transport_close, true);
       break;
     case PacketType::ping:
@@ -249,8 +250,22 @@ void Session::handle_packet(Transport& from, PacketType type, std::string_view d
 }
 
 void Session::handle_writable(Transport& from) {
-  if (&from == transport_.get()) flush();
+  if (&from != transport_.get()) return;
+  if (client_closing_) return terminate(CloseReason::transport_close, true);
+  flush();
 }
+
+// A polling client closes with a POST while its GET may still be on the way: the two travel on
+// different connections, read independently (and a request that reached another reactor arrives
+// a moment later). Waiting a little for that GET lets it be answered with a noop, as a GET held
+// at the time of the close is, rather than with "unknown sid".
+void Session::await_poll_before_close() {
+  state_ = State::closing;
+  client_closing_ = true;
+  start_timer(close_timer_, kPollInFlightGrace, &Session::on_client_close_grace_over);
+}
+
+void Session::on_client_close_grace_over() { terminate(CloseReason::transport_close, true); }
 
 void Session::handle_transport_closed(Transport& from, CloseReason reason) {
   if (upgrading_transport_ && &from == upgrading_transport_.get()) {
@@ -271,6 +286,9 @@ void Session::begin_upgrade(std::shared_ptr<Transport> websocket) {
 void Session::handle_upgrade_packet(PacketType type, std::string_view data) {
   if (type == PacketType::ping && data == "probe") {
     upgrading_transport_->send_one(Frame::text(PacketType::pong, "probe"));
+    // At once rather than at the end of the turn: what the client learns on its other
+    // connection (a poll refused once the upgrade is done) must not overtake the answer.
+    upgrading_transport_->write_now();
     probed_ = true;
     flush();
   } else if (type == PacketType::upgrade) {
@@ -297,6 +315,21 @@ void Session::abandon_upgrade() {
   upgrade_timer_.reset();
   probed_ = false;
   if (auto ws = std::move(upgrading_transport_)) ws->close(false);
+}
+
+void Transport::deliver_packet(Session& session, PacketType type, std::string_view data,
+                               bool binary) {
+  session.handle_packet(*this, type, data, binary);
+}
+
+void Transport::report_writable(Session& session) { session.handle_writable(*this); }
+
+void Transport::report_closed(Session& session, CloseReason reason) {
+  session.handle_transport_closed(*this, reason);
+}
+
+void Transport::offer_upgrade(Session& session, std::shared_ptr<Transport> self) {
+  session.begin_upgrade(std::move(self));
 }
 
 }  // namespace sio::engineio

@@ -16,7 +16,7 @@
 
 #include "engineio/close_reason.hpp"
 #include "engineio/frame.hpp"
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 #include "engineio/options.hpp"
 #include "engineio/stats.hpp"
 #include "engineio/transport.hpp"
@@ -32,7 +32,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Told once, when the session has closed, so that its owner can forget it.
   using FinishedHandler = std::function<void(Session&)>;
 
-  Session(boost::asio::any_io_executor executor, std::string id, HttpRequest request,
+  Session(boost::asio::any_io_executor executor, std::string id, http::HttpRequest request,
           const ServerOptions& options, FinishedHandler on_finished, Stats* stats = nullptr);
 
   // Starts the session on its first transport: queues the open packet, starts the heartbeat.
@@ -41,12 +41,14 @@ class Session : public std::enable_shared_from_this<Session> {
   const std::string& id() const { return id_; }
   // The request that opened the session (headers, query, remote address).
   // Empty once released.
-  const HttpRequest& request() const;
+  const http::HttpRequest& request() const;
   // Frees the request once the layer above has taken what it needs from it (an idle session
   // then holds no headers).
   void release_request() { request_.reset(); }
   State state() const { return state_; }
-  std::string_view transport_name() const;
+  // The transport in use (polling until an upgrade completes).
+  TransportKind transport_kind() const { return transport_->kind(); }
+  std::string_view transport_name() const { return to_string(transport_kind()); }
   bool upgrading() const { return upgrading_transport_ != nullptr; }
   bool upgraded() const { return upgraded_; }
 
@@ -69,7 +71,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
   void on_upgrade(std::function<void()> handler) { on_upgrade_ = std::move(handler); }
 
-  // --- called by transports and the server ---
+  // Closes at once, for a protocol error or a client-side close.
+  void terminate(CloseReason reason, bool client_initiated = false);
+
+ private:
+  // Transports report to their session through Transport's protected members; the server hands
+  // requests to the session's transport.
+  friend class Transport;
+  friend class Server;
 
   // A packet arrived on `from` (the current transport or the one being upgraded to).
   void handle_packet(Transport& from, PacketType type, std::string_view data, bool binary);
@@ -79,12 +88,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_transport_closed(Transport& from, CloseReason reason);
   // A WebSocket for this session connected and awaits the probe.
   void begin_upgrade(std::shared_ptr<Transport> websocket);
-  // Closes at once, for a protocol error or a client-side close.
-  void terminate(CloseReason reason, bool client_initiated = false);
-
   Transport* transport() const { return transport_.get(); }
 
- private:
   void flush();
   void schedule_ping();
   void arm_heartbeat(std::chrono::milliseconds delay, void (Session::*action)());
@@ -94,13 +99,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_timer(std::unique_ptr<boost::asio::steady_timer>& timer,
                    std::chrono::milliseconds delay, void (Session::*action)());
   void on_polling_close_overdue();
+  void await_poll_before_close();
+  void on_client_close_grace_over();
   void handle_upgrade_packet(PacketType type, std::string_view data);
   void complete_upgrade();
   void abandon_upgrade();
   std::string open_packet_json() const;
 
   std::string id_;
-  std::unique_ptr<HttpRequest> request_;
+  std::unique_ptr<http::HttpRequest> request_;
   const ServerOptions& options_;
   FinishedHandler on_finished_;
   Stats* stats_;
@@ -109,8 +116,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Transport> transport_;
   std::shared_ptr<Transport> upgrading_transport_;
   bool probed_ = false;
-  bool dropping_ = false;
-  bool close_pending_ = false;  // closing a polling session: the close packet waits for a GET  // over max_send_buffer: nothing more is queued, the end is posted
+  bool dropping_ = false;  // over max_send_buffer: nothing more is queued, the end is posted
+  bool close_pending_ = false;  // closing a polling session: the close packet waits for a GET
+  bool client_closing_ = false;  // the client closed over polling; a GET in flight is awaited
   bool upgraded_ = false;
 
   std::vector<FramePtr> write_buffer_;

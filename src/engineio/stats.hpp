@@ -1,6 +1,6 @@
 #pragma once
-// Traffic counters of one Engine.IO server, for /metrics. Plain integers: a server and its
-// sessions live on one executor, so nothing here is shared across threads.
+// Traffic counters of an Engine.IO server, for /metrics. Each reactor keeps its own (plain
+// integers, touched only by that reactor); a report adds them up.
 
 #include <cstdint>
 
@@ -19,6 +19,22 @@ struct Stats {
   std::uint64_t connections_refused_per_ip = 0;
   // Handshakes refused with 429 for exceeding handshake_rate.
   std::uint64_t handshakes_rate_limited = 0;
+  // Requests that reached a reactor other than their session's and were moved to it.
+  std::uint64_t requests_moved = 0;
+
+  Stats& operator+=(const Stats& other) {
+    packets_in += other.packets_in;
+    packets_out += other.packets_out;
+    bytes_in += other.bytes_in;
+    bytes_out += other.bytes_out;
+    slow_consumer_disconnects += other.slow_consumer_disconnects;
+    sessions_opened += other.sessions_opened;
+    connections_refused_max += other.connections_refused_max;
+    connections_refused_per_ip += other.connections_refused_per_ip;
+    handshakes_rate_limited += other.handshakes_rate_limited;
+    requests_moved += other.requests_moved;
+    return *this;
+  }
 };
 
 }  // namespace sio::engineio

@@ -3,18 +3,33 @@
 // held) and WebSocket (always writable, with its own bounded write queue).
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 #include <vector>
 
+#include "engineio/close_reason.hpp"
 #include "engineio/frame.hpp"
 
 namespace sio::engineio {
+
+class PollingTransport;
+class Session;
+
+enum class TransportKind { polling, websocket };
+
+// "polling" or "websocket", as the protocol names them.
+constexpr std::string_view to_string(TransportKind kind) {
+  return kind == TransportKind::polling ? "polling" : "websocket";
+}
 
 class Transport {
  public:
   virtual ~Transport() = default;
 
-  virtual std::string_view name() const = 0;
+  virtual TransportKind kind() const = 0;
+  std::string_view name() const { return to_string(kind()); }
+  // This transport as long-polling, or null for a WebSocket.
+  virtual PollingTransport* as_polling() { return nullptr; }
 
   // Whether `send` may be called now.
   virtual bool writable() const = 0;
@@ -41,6 +56,17 @@ class Transport {
 
   // Ends the transport without writing what is still queued (the peer does not read it).
   virtual void abort_queue() { close(false); }
+
+ protected:
+  // What a transport tells its session: only transports may (the session keeps these private).
+  // A packet arrived.
+  void deliver_packet(Session& session, PacketType type, std::string_view data, bool binary);
+  // It can take a batch now (a GET arrived).
+  void report_writable(Session& session);
+  // It ended on its own (peer gone, protocol error at transport level).
+  void report_closed(Session& session, CloseReason reason);
+  // `self` (this transport) connected for `session` and awaits the probe: the session upgrades.
+  static void offer_upgrade(Session& session, std::shared_ptr<Transport> self);
 };
 
 }  // namespace sio::engineio

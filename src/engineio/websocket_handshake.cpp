@@ -36,7 +36,7 @@ std::string websocket_accept_key(std::string_view client_key) {
   return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
-WebSocketHandshake answer_websocket_handshake(const Request& request) {
+WebSocketHandshake answer_websocket_handshake(const http::Request& request) {
   if (request.method() != http::verb::get || request.version() != 11 ||
       !boost::beast::websocket::is_upgrade(request)) {
     return {false, error_response("400 Bad Request")};

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 
 namespace sio::engineio {
 
@@ -17,7 +17,7 @@ struct WebSocketHandshake {
   std::string response;
 };
 
-WebSocketHandshake answer_websocket_handshake(const Request& request);
+WebSocketHandshake answer_websocket_handshake(const http::Request& request);
 
 // base64(SHA-1(key + GUID)): the Sec-WebSocket-Accept value for a Sec-WebSocket-Key.
 std::string websocket_accept_key(std::string_view client_key);

@@ -46,13 +46,13 @@ std::string close_payload(uint16_t code) {
 WebSocketTransport::WebSocketTransport(tcp::socket socket, const ServerOptions& options)
     : socket_(std::move(socket)), reader_(options.max_payload) {}
 
-void WebSocketTransport::accept(const Request& request, std::function<void()> on_open) {
+void WebSocketTransport::accept(const http::Request& request, std::function<void()> on_open) {
   auto handshake = answer_websocket_handshake(request);
   auto response = std::make_shared<std::string>(std::move(handshake.response));
   asio::async_write(socket_, asio::buffer(*response),
                     [self = shared_from_this(), response, accepted = handshake.accepted,
                      on_open = std::move(on_open)](boost::system::error_code ec, std::size_t) {
-                      if (ec || !accepted) return self->close_socket();
+                      if (ec || !accepted) return self->connection_lost(CloseReason::transport_error);
                       on_open();
                     });
 }
@@ -60,6 +60,11 @@ void WebSocketTransport::accept(const Request& request, std::function<void()> on
 void WebSocketTransport::attach(std::weak_ptr<Session> session) {
   session_ = std::move(session);
   wait_readable();
+}
+
+void WebSocketTransport::upgrade(const std::shared_ptr<Session>& session) {
+  attach(session);
+  offer_upgrade(*session, shared_from_this());
 }
 
 // --- reading ---
@@ -114,12 +119,12 @@ bool WebSocketTransport::on_message(std::string_view data, bool binary) {
   if (!session) return false;
   if (binary) {
     // Binary frames are always message packets in v4.
-    session->handle_packet(*this, PacketType::message, data, true);
+    deliver_packet(*session, PacketType::message, data, true);
   } else if (!is_valid_utf8(data)) {
     // A text frame that is not UTF-8 breaks the WebSocket protocol itself (1007).
     fail(1007, CloseReason::transport_error);
   } else if (auto packet = decode_text_packet(data)) {
-    session->handle_packet(*this, packet->type, packet->data, false);
+    deliver_packet(*session, packet->type, packet->data, false);
   } else {
     // Not an Engine.IO packet.
     start_closing(1007);
@@ -335,7 +340,7 @@ void WebSocketTransport::report(CloseReason reason) {
     return;
   }
   reported_ = true;
-  if (auto session = session_.lock()) session->handle_transport_closed(*this, reason);
+  if (auto session = session_.lock()) report_closed(*session, reason);
 }
 
 }  // namespace sio::engineio

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "engineio/close_reason.hpp"
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 #include "engineio/options.hpp"
 #include "engineio/transport.hpp"
 #include "engineio/websocket_reader.hpp"
@@ -33,13 +33,17 @@ class WebSocketTransport : public Transport,
   WebSocketTransport(boost::asio::ip::tcp::socket socket, const ServerOptions& options);
 
   // Answers the opening handshake of `request`; `on_open` runs once the answer is written. A
-  // bad handshake gets its HTTP error and the connection closes.
-  void accept(const Request& request, std::function<void()> on_open);
+  // bad handshake gets its HTTP error and the connection closes (reported to the session, when
+  // attached already).
+  void accept(const http::Request& request, std::function<void()> on_open);
 
-  // Starts delivering messages to `session`.
+  // Starts delivering messages to `session` (also before accept: the peer speaks only once
+  // it has the answer).
   void attach(std::weak_ptr<Session> session);
+  // Attaches to `session`, which starts upgrading to this transport.
+  void upgrade(const std::shared_ptr<Session>& session);
 
-  std::string_view name() const override { return "websocket"; }
+  TransportKind kind() const override { return TransportKind::websocket; }
   bool writable() const override { return !closing_; }
   void send(std::vector<FramePtr>& frames) override;
   std::size_t buffered_bytes() const override { return queued_bytes_; }

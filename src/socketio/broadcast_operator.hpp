@@ -1,8 +1,9 @@
 #pragma once
 // The broadcast operator behind `io.to(room)`, `socket.broadcast`, `except`, `volatile`, `local`
 // and `timeout`: an immutable description of who to reach, with emit and the socket utilities
-// (fetch_sockets, sockets_join, sockets_leave, disconnect_sockets). Every call goes through the
-// namespace's adapter, so a cluster adapter makes it cluster-wide.
+// (fetch_sockets, sockets_join, sockets_leave, disconnect_sockets). Every call reaches the sockets
+// of every reactor and, through the namespace's adapter, of every server of a cluster. Usable
+// from any reactor; handlers are answered on the calling one.
 //
 // A broadcast packet is encoded once and its bytes are shared by every recipient.
 
@@ -47,7 +48,7 @@ class BroadcastOperator {
   // Collects one ack from every recipient; needs timeout() (default 5 s otherwise).
   void emit_with_ack(std::string_view event, Args args, BroadcastAckCallback callback) const;
 
-  void fetch_sockets(adapter::Adapter::FetchHandler handler) const;
+  void fetch_sockets(adapter::FetchHandler handler) const;
   void sockets_join(const std::vector<adapter::Room>& rooms) const;
   void sockets_leave(const std::vector<adapter::Room>& rooms) const;
   void disconnect_sockets(bool close = false) const;

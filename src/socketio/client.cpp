@@ -13,6 +13,7 @@ namespace sio::socketio {
 Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
     : server_(server),
       session_(std::move(session)),
+      executor_(server.executor()),
       decoder_(server.options().limits),
       handshake_(std::make_shared<Handshake>(
           Handshake::from_request(session_->request(), json::object()))) {
@@ -38,8 +39,8 @@ void Client::start() {
   session_->on_close([weak](engineio::CloseReason reason) {
     if (auto self = weak.lock()) self->handle_session_closed(std::string(engineio::to_string(reason)));
   });
-  connect_timer_ = std::make_unique<boost::asio::steady_timer>(server_.context(),
-                                                               server_.options().connect_timeout);
+  connect_timer_ =
+      std::make_unique<boost::asio::steady_timer>(executor_, server_.options().connect_timeout);
   connect_timer_->async_wait([weak](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_ || !self->sockets_.empty()) return;
@@ -51,7 +52,7 @@ void Client::start() {
 void Client::send(const Frames& frames, bool is_volatile) {
   if (!is_open()) return;
   if (is_volatile && !ready_for_volatile()) {
-    ++server_.stats().volatile_dropped;
+    ++server_.here().stats.volatile_dropped;
     return;
   }
   for (const auto& frame : frames) session_->send(frame);
@@ -115,7 +116,7 @@ void Client::handle_connect(Packet& packet) {
 }
 
 void Client::close_for_parse_error() {
-  ++server_.stats().parse_errors;
+  ++server_.here().stats.parse_errors;
   // Only this client goes; its sockets see "parse error" through handle_session_closed.
   session_->terminate(engineio::CloseReason::parse_error);
 }

@@ -2,6 +2,8 @@
 // The Socket.IO side of one Engine.IO session: decodes its messages into packets, connects it to
 // namespaces (many over one session), routes packets to its sockets and writes their frames.
 // A client that joins no namespace within connect_timeout is closed.
+//
+// A client lives on its session's reactor, with its sockets; every member runs there.
 
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
@@ -32,6 +34,8 @@ class Client : public std::enable_shared_from_this<Client> {
   bool is_open() const { return session_->state() == engineio::Session::State::open; }
   // Whether a volatile packet would go out now rather than queue.
   bool ready_for_volatile() const { return session_->ready_for_volatile(); }
+  // The reactor the client (its session, its sockets) lives on.
+  boost::asio::io_context::executor_type executor() const { return executor_; }
 
   void send(const Frames& frames, bool is_volatile = false);
   void send(const Packet& packet) { send(encode_frames(packet)); }
@@ -41,11 +45,12 @@ class Client : public std::enable_shared_from_this<Client> {
   // `socket.conn.close()`: the client sees its transport close and reconnects.
   void close_connection();
 
-  // --- used by sockets and namespaces ---
+ private:
+  friend class Namespace;
+  friend class Socket;
+
   void add(const std::shared_ptr<Socket>& socket);
   void remove(const Socket& socket);
-
- private:
   void handle_message(std::string_view data, bool binary);
   void handle_packet(Packet packet);
   void handle_connect(Packet& packet);
@@ -54,6 +59,7 @@ class Client : public std::enable_shared_from_this<Client> {
 
   Server& server_;
   std::shared_ptr<engineio::Session> session_;
+  boost::asio::io_context::executor_type executor_;
   Decoder decoder_;
   // One per joined namespace; a client joins one or a few, so a vector is the cheapest index.
   std::vector<std::shared_ptr<Socket>> sockets_;

@@ -44,7 +44,7 @@ std::optional<std::string_view> find_in(std::string_view block, std::string_view
 
 }  // namespace
 
-Handshake Handshake::from_request(const engineio::HttpRequest& request, nlohmann::json auth) {
+Handshake Handshake::from_request(const http::HttpRequest& request, nlohmann::json auth) {
   Handshake h;
   for (const auto& field : request.message) {
     const auto name = boost::algorithm::to_lower_copy(std::string(field.name_string()));
@@ -58,7 +58,7 @@ Handshake Handshake::from_request(const engineio::HttpRequest& request, nlohmann
                  request.received_at.time_since_epoch())
                  .count();
   h.address = request.remote_address;
-  h.xdomain = !request.header(engineio::http::field::origin).empty();
+  h.xdomain = !request.header(http::field::origin).empty();
   h.url = std::string(request.message.target());
   h.auth = auth.is_object() ? std::move(auth) : nlohmann::json::object();
   return h;

@@ -11,13 +11,13 @@
 #include <string>
 #include <string_view>
 
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 
 namespace sio::socketio {
 
 class Handshake {
  public:
-  static Handshake from_request(const engineio::HttpRequest& request, nlohmann::json auth);
+  static Handshake from_request(const http::HttpRequest& request, nlohmann::json auth);
 
   // Request headers by lower-cased name, as an object ({"user-agent": "…", …}).
   nlohmann::json headers() const;

@@ -8,7 +8,7 @@
 namespace sio::socketio {
 
 Namespace::Namespace(Server& server, std::string name, Namespace* parent)
-    : server_(server), name_(std::move(name)), parent_(parent) {
+    : server_(server), name_(std::move(name)), parent_(parent), shards_(server.reactors()) {
   if (parent_) {
     // A child of a dynamic namespace starts with what its parent was given so far.
     middlewares_ = parent_->middlewares_;
@@ -38,67 +38,41 @@ void Namespace::set_adapter(std::unique_ptr<adapter::Adapter> adapter) {
 }
 
 Socket* Namespace::find_socket(const std::string& id) const {
-  auto it = sockets_.find(id);
-  return it == sockets_.end() ? nullptr : it->second.get();
+  const auto& sockets = local_shard().sockets;
+  auto it = sockets.find(id);
+  return it == sockets.end() ? nullptr : it->second.get();
 }
 
-void Namespace::server_side_emit(std::string_view event, Args args,
-                                 adapter::Adapter::ServerAckHandler handler) {
-  args.insert(args.begin(), json(event));
-  adapter_->server_side_emit(args, std::move(handler));
-}
+std::size_t Namespace::local_socket_count() const { return local_shard().sockets.size(); }
 
-void Namespace::handle_server_side(const Args& args, Ack ack) {
-  if (!args.is_array() || args.empty() || !args[0].is_string()) return;
-  auto it = server_side_handlers_.find(args[0].get<std::string>());
-  if (it == server_side_handlers_.end()) return;
-  Args rest = Args::array();
-  for (std::size_t i = 1; i < args.size(); ++i) rest.push_back(args[i]);
-  auto handler = it->second;
-  handler(rest, std::move(ack));
+std::vector<adapter::Room> Namespace::local_rooms_here() const {
+  const auto& shard = local_shard();
+  return shard.rooms.all_rooms(shard.sockets);
 }
 
 void Namespace::connect(const std::shared_ptr<Client>& client, json auth) {
   auto socket = std::make_shared<Socket>(*this, client, client->handshake_for(std::move(auth)));
-  auto offset = begin_session(*socket, socket->handshake().auth);
-  if (offset && server_.session_store()->options().skip_middlewares) {
-    return finish_connect(socket, std::nullopt, offset);
-  }
-  run_middlewares(socket, 0, [this, socket, offset](std::optional<Error> error) {
-    finish_connect(socket, std::move(error), offset);
-  });
-}
-
-std::optional<std::string> Namespace::begin_session(Socket& socket, const json& auth) {
-  auto* store = server_.session_store();
-  if (!store) return std::nullopt;
-  // Node's client sends them back in the CONNECT payload once the server gave it a pid.
-  const auto pid = auth.is_object() ? auth.find("pid") : auth.end();
-  const auto offset = auth.is_object() ? auth.find("offset") : auth.end();
-  if (pid != auth.end() && pid->is_string() && offset != auth.end() && offset->is_string()) {
-    const auto& pid_text = pid->get_ref<const std::string&>();
-    const auto& offset_text = offset->get_ref<const std::string&>();
-    const auto now = SessionStore::Clock::now();
-    if (const auto* session = store->find(name_, pid_text, offset_text, now)) {
-      socket.set_session(session->sid, session->pid, true);
-      socket.data = session->data;
-      return offset_text;
+  if (server_.session_store()) {
+    // Node's client sends them back in the CONNECT payload once the server gave it a pid.
+    const auto& data = socket->handshake().auth;
+    const auto pid = data.find("pid");
+    const auto offset = data.find("offset");
+    if (pid != data.end() && pid->is_string() && offset != data.end() && offset->is_string()) {
+      return look_for_session(socket, pid->get<std::string>(), offset->get<std::string>());
     }
+    socket->set_session(socket->id(), engineio::generate_session_id(), false);
   }
-  socket.set_session(socket.id(), engineio::generate_session_id(), false);
-  return std::nullopt;
+  authorize(socket, std::nullopt);
 }
 
-bool Namespace::recover(Socket& socket, const std::string& offset) {
-  auto restored =
-      server_.session_store()->take(name_, socket.pid(), offset, SessionStore::Clock::now());
-  if (!restored) return false;
-  adapter_->add_all(socket.id(), restored->session.rooms);
-  // Before the CONNECT reply, as Node sends them: the client hands them to the application
-  // before its "connect" event, and its last offset ends at the newest.
-  for (const auto& frames : restored->missed_packets) socket.client().send(frames);
-  ++server_.stats().recovered_sockets;
-  return true;
+void Namespace::authorize(const std::shared_ptr<Socket>& socket, std::optional<Recovery> recovery) {
+  if (recovery && server_.options().connection_state_recovery->skip_middlewares) {
+    return finish_connect(socket, std::nullopt, std::move(recovery));
+  }
+  run_middlewares(socket, 0,
+                  [this, socket, recovery = std::move(recovery)](std::optional<Error> error) {
+                    finish_connect(socket, std::move(error), recovery);
+                  });
 }
 
 void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index,
@@ -112,12 +86,11 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
     if (error) return done(std::move(error));
     run_middlewares(socket, index + 1, done);
   };
-  auto middleware = middlewares_[index];
-  middleware(*socket, std::move(next));
+  middlewares_[index](*socket, std::move(next));
 }
 
 void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, std::optional<Error> error,
-                               const std::optional<std::string>& offset) {
+                               std::optional<Recovery> recovery) {
   auto& client = socket->client();
   if (!client.is_open()) return;
   if (error) {
@@ -126,25 +99,65 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, std::optio
     return client.send(Packet{PacketType::connect_error, name_, std::nullopt, std::move(data)});
   }
   // The session is taken only now, with the middlewares passed: until then it stays for a later
-  // attempt. Should another connection have taken it meanwhile, this socket starts afresh.
-  if (offset && !recover(*socket, *offset)) {
-    socket->set_session(engineio::generate_session_id(), engineio::generate_session_id(), false);
-  }
-  sockets_[socket->id()] = socket;
+  // attempt.
+  if (recovery) return recover(socket, std::move(*recovery));
+  admit(socket);
+}
+
+void Namespace::admit(const std::shared_ptr<Socket>& socket) {
+  auto& client = socket->client();
+  if (!client.is_open()) return;
+  auto& shard = local_shard();
+  shard.sockets[socket->id()] = socket;
   client.add(socket);
-  adapter_->add_all(socket->id(), {socket->id()});
+  shard.rooms.join(*socket, socket->id());
   json connect{{"sid", socket->id()}};
   if (!socket->pid().empty()) connect["pid"] = socket->pid();
   client.send(Packet{PacketType::connect, name_, std::nullopt, std::move(connect)});
-  for (auto& handler : std::vector(connection_handlers_)) {
+  // Set up before the server runs: the list is stable while it is walked.
+  for (const auto& handler : connection_handlers_) {
     if (!socket->connected()) break;
     handler(*socket);
   }
 }
 
 void Namespace::remove(const Socket& socket) {
-  auto it = sockets_.find(socket.id());
-  if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+  auto& sockets = local_shard().sockets;
+  auto it = sockets.find(socket.id());
+  if (it != sockets.end() && it->second.get() == &socket) sockets.erase(it);
+}
+
+void Namespace::server_side_emit(std::string_view event, Args args,
+                                 adapter::ServerAckHandler handler) {
+  args.insert(args.begin(), json(event));
+  if (handler) {
+    // The adapter answers on its own reactor: the answer is brought back here.
+    handler = [&reactors = server_.reactors(), origin = server_.reactors().current_or_home(),
+               handler = std::move(handler)](std::optional<std::string> error,
+                                             std::vector<json> responses) mutable {
+      reactors.post(origin, [handler = std::move(handler), error = std::move(error),
+                             responses = std::move(responses)]() mutable {
+        handler(std::move(error), std::move(responses));
+      });
+    };
+  }
+  adapter_->server_side_emit(args, std::move(handler));
+}
+
+void Namespace::server_count(std::function<void(std::size_t)> handler) {
+  adapter_->server_count([&reactors = server_.reactors(), origin = server_.reactors().current_or_home(),
+                          handler = std::move(handler)](std::size_t count) {
+    reactors.post(origin, [handler, count] { handler(count); });
+  });
+}
+
+void Namespace::handle_server_side(const json& args, Ack ack) {
+  if (!args.is_array() || args.empty() || !args[0].is_string()) return;
+  auto it = server_side_handlers_.find(args[0].get<std::string>());
+  if (it == server_side_handlers_.end()) return;
+  Args rest = Args::array();
+  for (std::size_t i = 1; i < args.size(); ++i) rest.push_back(args[i]);
+  it->second(rest, std::move(ack));
 }
 
 }  // namespace sio::socketio

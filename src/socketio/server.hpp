@@ -2,10 +2,21 @@
 // The Socket.IO server: an Engine.IO server plus namespaces. The API follows Node's `Server`:
 // `of`, `use`, `on_connection`, and the broadcast operators of the main namespace.
 //
-//   sio::socketio::Server io(ctx, options);
+//   boost::asio::io_context ctx;
+//   sio::socketio::Server io(ctx, {.threads = 4});
 //   io.use([](Socket& s, Next next) { next(std::nullopt); });
 //   io.on_connection([](Socket& s) { s.on("ping", [](Socket&, const Args&, Ack ack) { ack("pong"); }); });
 //   io.listen("::", 3000);
+//   ctx.run();  // reactor 0; the server runs reactors 1..3 on threads of its own
+//
+// Threads: the server runs `threads` reactors. Reactor 0 is `ctx`, run by the application;
+// the others are the server's. Each reactor owns the connections it serves and their sockets: a
+// socket's handlers run on its reactor, and a socket is used only there (post to
+// socket.executor() from anywhere else). The rest of the API — of(), the broadcast operators,
+// fetch_sockets and the other utilities — may be called from any reactor: it reaches the
+// sockets of every reactor by posting to them, and answers on the calling reactor. Called from
+// outside every reactor, it runs on reactor 0. Configure namespaces (use, on_connection,
+// on_server_side, set_adapter) before the server runs.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -21,6 +33,8 @@
 
 #include "adapter/adapter.hpp"
 #include "engineio/server.hpp"
+#include "reactor/per_reactor.hpp"
+#include "reactor/reactor_pool.hpp"
 #include "socketio/client.hpp"
 #include "socketio/decoder.hpp"
 #include "socketio/namespace.hpp"
@@ -31,6 +45,8 @@
 namespace sio::socketio {
 
 struct ServerOptions {
+  // Reactors (threads): 0 means one per core, 1 a single thread (the application's).
+  std::size_t threads = 0;
   // Engine.IO settings; the path defaults to Socket.IO's.
   engineio::ServerOptions engine = [] {
     engineio::ServerOptions o;
@@ -61,16 +77,20 @@ class Server {
  public:
   Server(boost::asio::io_context& ctx, ServerOptions options = {});
   ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
+  // Call on reactor 0 (or before it runs).
   void listen(const std::string& host, unsigned short port);
   unsigned short port() const { return engine_.port(); }
-  // Disconnects every socket ("server shutting down") and stops accepting.
-  void close();
+  // Stops accepting and disconnects every socket of every reactor ("server shutting down");
+  // then `done` runs on the calling reactor.
+  void close(std::function<void()> done = nullptr);
 
   Namespace& of(const std::string& name);
   Namespace& of(const std::regex& pattern);
   Namespace& of(NamespaceMatcher matcher);
-  Namespace& sockets() { return of("/"); }
+  Namespace& sockets() { return *main_; }
 
   // The main namespace's API, as on Node's `io`.
   void use(Middleware middleware) { sockets().use(std::move(middleware)); }
@@ -89,43 +109,70 @@ class Server {
 
   // Replaces the adapter of every namespace, present and future.
   void set_adapter(adapter::AdapterFactory factory);
-  // Serves HTTP requests outside the Socket.IO path (health checks, REST, static files).
-  void set_fallback(engineio::Server::FallbackHandler handler) { engine_.set_fallback(std::move(handler)); }
+  // Serves HTTP requests outside the Socket.IO path (health checks, REST, static files), on the
+  // reactor that received them.
+  void set_fallback(engineio::Server::FallbackHandler handler) {
+    engine_.set_fallback(std::move(handler));
+  }
 
-  boost::asio::io_context& context() { return ctx_; }
+  reactor::ReactorPool& reactors() { return reactors_; }
+  // The calling reactor's executor (reactor 0's outside every reactor): where work that must come
+  // back here is posted.
+  boost::asio::io_context::executor_type executor() const { return reactors_.current_executor(); }
   engineio::Server& engine() { return engine_; }
   const ServerOptions& options() const { return options_; }
-  Stats& stats() { return stats_; }
-  // Sessions and packets kept for connection state recovery; null when it is off.
-  SessionStore* session_store() { return session_store_.get(); }
-  // Every namespace with its name (dynamic children included, parents not).
-  const std::map<std::string, std::unique_ptr<Namespace>>& namespaces() const { return namespaces_; }
+  // Every namespace (dynamic children included, parents not), by name, as of now.
+  std::vector<Namespace*> namespaces() const;
 
-  // --- used by clients ---
-  // The namespace for `name`: existing, or created from a matching parent; null when none.
-  Namespace* find_namespace(const std::string& name, const json& auth);
-  std::unique_ptr<adapter::Adapter> make_adapter(Namespace& nsp);
-  void remove_client(const Client* client);
+  // The counters of every reactor added up, with the sessions, sockets and rooms of the whole
+  // server; `done` runs on the calling reactor.
+  void collect_stats(std::function<void(ServerStats)> done);
 
  private:
-  void schedule_session_expiry();
+  friend class Client;
+  friend class Namespace;
+  friend class Socket;
 
+  // What one reactor owns.
+  struct Shard {
+    // Each client lives until its Engine.IO session closes.
+    std::unordered_map<const Client*, std::shared_ptr<Client>> clients;
+    std::unique_ptr<SessionStore> session_store;  // with connection state recovery
+    std::unique_ptr<boost::asio::steady_timer> session_expiry;
+    std::uint64_t broadcasts_logged = 0;  // the seq of this reactor's last logged broadcast
+    Stats stats;
+    // The namespaces this reactor has looked up: a namespace is never removed, so a pointer once
+    // found stays good, and later lookups need no lock.
+    std::unordered_map<std::string, Namespace*> known_namespaces;
+  };
   struct Parent {
     NamespaceMatcher matcher;
     std::unique_ptr<Namespace> nsp;
   };
 
-  boost::asio::io_context& ctx_;
+  Shard& here() const { return shards_.local(); }
+  Shard& shard(std::size_t reactor) const { return shards_[reactor]; }
+  // The calling reactor's recovery store; null when recovery is off.
+  SessionStore* session_store() const { return here().session_store.get(); }
+  // The offset for the next broadcast logged by the calling reactor.
+  Broadcast::Offset next_offset() const;
+
+  // The namespace for `name`: existing, or created from a matching parent; null when none.
+  Namespace* find_namespace(const std::string& name, const json& auth);
+  Namespace* lookup_namespace(const std::string& name);
+  std::unique_ptr<adapter::Adapter> make_adapter(Namespace& nsp);
+  void remove_client(const Client* client);
+  void schedule_session_expiry(std::size_t reactor);
+
+  reactor::ReactorPool reactors_;  // first: it outlives everything that runs on it
   ServerOptions options_;
-  Stats stats_;
   engineio::Server engine_;
+  reactor::PerReactor<Shard> shards_;
+  mutable std::mutex namespaces_mutex_;  // taken only when a reactor meets a name it does not know
   std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
-  std::vector<Parent> parents_;
   std::size_t dynamic_namespaces_ = 0;  // children created by parents (never removed)
-  // Each client lives until its Engine.IO session closes.
-  std::unordered_map<const Client*, std::shared_ptr<Client>> clients_;
-  std::unique_ptr<SessionStore> session_store_;
-  boost::asio::steady_timer session_expiry_;
+  std::vector<Parent> parents_;
+  Namespace* main_ = nullptr;
 };
 
 }  // namespace sio::socketio

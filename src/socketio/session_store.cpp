@@ -1,7 +1,6 @@
 #include "socketio/session_store.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <unordered_set>
 
 namespace sio::socketio {
@@ -18,34 +17,15 @@ std::size_t rooms_bytes(const std::vector<adapter::Room>& rooms) {
   return bytes;
 }
 
-// The frames of an EVENT whose data array gets `offset` as one more, last, string: the text
-// `…]` becomes `…,"<offset>"]`. Offsets are digits, so nothing needs escaping, and the JSON of
-// the data is built once, as for any packet.
-Frames encode_with_offset(const Packet& packet, const std::string& offset) {
-  auto encoded = encode(packet);
-  auto& text = encoded.text;
-  std::string tail = packet.data.empty() ? "\"" : ",\"";
-  tail += offset;
-  tail += '"';
-  text.insert(text.size() - 1, tail);
-  Frames frames;
-  frames.reserve(1 + encoded.attachments.size());
-  frames.push_back(engineio::Frame::text(engineio::PacketType::message, text));
-  for (auto& attachment : encoded.attachments) {
-    frames.push_back(engineio::Frame::binary(std::move(attachment)));
-  }
-  return frames;
-}
-
 // Node's rule: a packet reaches a session when it was for all sockets or for one of its rooms,
 // and for none of the rooms it excluded.
 bool reaches(const std::unordered_set<std::string_view>& session_rooms,
-             const std::vector<adapter::Room>& rooms, const std::vector<adapter::Room>& except) {
-  for (const auto& room : except) {
+             const adapter::BroadcastOptions& target) {
+  for (const auto& room : target.except) {
     if (session_rooms.contains(room)) return false;
   }
-  if (rooms.empty()) return true;
-  return std::any_of(rooms.begin(), rooms.end(),
+  if (target.rooms.empty()) return true;
+  return std::any_of(target.rooms.begin(), target.rooms.end(),
                      [&](const adapter::Room& room) { return session_rooms.contains(room); });
 }
 
@@ -57,26 +37,34 @@ bool is_recoverable(std::string_view reason) {
          reason == "forced server close";
 }
 
+SessionStore::SessionStore(ConnectionStateRecovery options, std::size_t reactors)
+    : options_(options),
+      reactors_(std::max<std::size_t>(reactors, 1)),
+      max_bytes_(options.max_bytes / reactors_),
+      last_seq_(reactors_, 0),
+      by_origin_(reactors_) {}
+
 bool SessionStore::is_logged(const Packet& packet, const adapter::BroadcastOptions& target) {
   // Packets with an ack id are not logged: the callback waiting for the answer is not replayable.
   return packet.type == PacketType::event && !packet.id && !target.flags.is_volatile &&
          packet.data.is_array();
 }
 
-Frames SessionStore::encode(const Packet& packet, const adapter::BroadcastOptions& target,
-                            Clock::time_point now) {
-  if (!is_logged(packet, target)) return encode_frames(packet);
+void SessionStore::log(const BroadcastPtr& broadcast, Clock::time_point now) {
+  if (!broadcast->offset) return;
   expire(now);
-  const auto sequence = first_sequence_ + packets_.size();
-  auto frames = encode_with_offset(packet, std::to_string(sequence));
-  LoggedPacket logged{packet.nsp, target.rooms, target.except, frames, now, 0};
-  logged.bytes =
-      kEntryOverhead + logged.nsp.size() + rooms_bytes(logged.rooms) + rooms_bytes(logged.except);
-  for (const auto& frame : frames) logged.bytes += frame->size();
-  bytes_ += logged.bytes;
-  packets_.push_back(std::move(logged));
+  const auto& offset = *broadcast->offset;
+  if (offset.origin >= last_seq_.size()) return;  // not an offset of this server's reactors
+  last_seq_[offset.origin] = std::max(last_seq_[offset.origin], offset.seq);
+  by_origin_[offset.origin].emplace_back(offset.seq, first_position_ + packets_.size());
+  std::size_t shared = broadcast->nsp.size() + rooms_bytes(broadcast->target.rooms) +
+                       rooms_bytes(broadcast->target.except) + offset.text.size();
+  for (const auto& frame : broadcast->frames) shared += frame->size();
+  const std::size_t bytes = kEntryOverhead + offset.text.size() + shared / reactors_;
+  positions_.emplace(offset.text, first_position_ + packets_.size());
+  packets_.push_back(LoggedPacket{broadcast, now, bytes});
+  bytes_ += bytes;
   shrink();
-  return frames;
 }
 
 void SessionStore::persist(PersistedSession session, Clock::time_point now) {
@@ -110,16 +98,12 @@ const SessionStore::KeptSession* SessionStore::live_session(std::string_view nsp
 
 std::optional<std::size_t> SessionStore::packet_index(std::string_view nsp, std::string_view offset,
                                                       Clock::time_point now) const {
-  std::uint64_t sequence = 0;
-  const auto* end = offset.data() + offset.size();
-  auto [ptr, ec] = std::from_chars(offset.data(), end, sequence);
-  // Only the form this store wrote: digits, no sign, no leading zero.
-  if (ec != std::errc() || ptr != end || offset.empty() || offset[0] == '0') return std::nullopt;
-  if (sequence < first_sequence_ || sequence - first_sequence_ >= packets_.size())
-    return std::nullopt;
-  const auto index = static_cast<std::size_t>(sequence - first_sequence_);
+  auto it = positions_.find(std::string(offset));
+  if (it == positions_.end() || it->second < first_position_) return std::nullopt;
+  const auto index = static_cast<std::size_t>(it->second - first_position_);
+  if (index >= packets_.size()) return std::nullopt;
   const auto& packet = packets_[index];
-  if (packet.nsp != nsp || packet.at + options_.max_disconnection_duration < now)
+  if (packet.broadcast->nsp != nsp || packet.at + options_.max_disconnection_duration < now)
     return std::nullopt;
   return index;
 }
@@ -138,7 +122,7 @@ std::optional<RestoredSession> SessionStore::take(std::string_view nsp, std::str
   if (!kept || !index) return std::nullopt;
 
   auto it = sessions_by_pid_.find(std::string(pid));
-  RestoredSession restored{std::move(it->second->session), {}};
+  RestoredSession restored{std::move(it->second->session), {}, last_seq_};
   bytes_ -= it->second->bytes;
   sessions_.erase(it->second);
   sessions_by_pid_.erase(it);
@@ -146,12 +130,40 @@ std::optional<RestoredSession> SessionStore::take(std::string_view nsp, std::str
   const std::unordered_set<std::string_view> rooms(restored.session.rooms.begin(),
                                                    restored.session.rooms.end());
   for (std::size_t i = *index + 1; i < packets_.size(); ++i) {
-    const auto& packet = packets_[i];
-    if (packet.nsp == nsp && reaches(rooms, packet.rooms, packet.except)) {
-      restored.missed_packets.push_back(packet.frames);
+    const auto& broadcast = *packets_[i].broadcast;
+    if (broadcast.nsp == nsp && reaches(rooms, broadcast.target)) {
+      restored.missed_packets.push_back(broadcast.frames);
     }
   }
   return restored;
+}
+
+std::vector<Frames> SessionStore::missed_since(std::string_view nsp,
+                                               const std::vector<adapter::Room>& rooms,
+                                               const std::vector<std::uint64_t>& covered,
+                                               Clock::time_point now) const {
+  // Each origin's packets are logged in the order of their seq: what came after `covered` is a
+  // tail of each, found by a binary search.
+  std::vector<std::uint64_t> positions;
+  for (std::size_t origin = 0; origin < by_origin_.size(); ++origin) {
+    const auto& logged = by_origin_[origin];
+    const auto seen = origin < covered.size() ? covered[origin] : 0;
+    auto it = std::upper_bound(logged.begin(), logged.end(), seen,
+                               [](std::uint64_t seq, const auto& entry) { return seq < entry.first; });
+    for (; it != logged.end(); ++it) positions.push_back(it->second);
+  }
+  std::sort(positions.begin(), positions.end());
+  const std::unordered_set<std::string_view> room_set(rooms.begin(), rooms.end());
+  std::vector<Frames> missed;
+  for (const auto position : positions) {
+    const auto& packet = packets_[static_cast<std::size_t>(position - first_position_)];
+    const auto& broadcast = *packet.broadcast;
+    if (packet.at + options_.max_disconnection_duration < now) continue;
+    if (broadcast.nsp == nsp && reaches(room_set, broadcast.target)) {
+      missed.push_back(broadcast.frames);
+    }
+  }
+  return missed;
 }
 
 void SessionStore::expire(Clock::time_point now) {
@@ -162,8 +174,11 @@ void SessionStore::expire(Clock::time_point now) {
 
 void SessionStore::drop_oldest_packet() {
   bytes_ -= packets_.front().bytes;
+  const auto& offset = *packets_.front().broadcast->offset;
+  positions_.erase(offset.text);
+  by_origin_[offset.origin].pop_front();
   packets_.pop_front();
-  ++first_sequence_;
+  ++first_position_;
 }
 
 void SessionStore::drop_oldest_session() {
@@ -173,7 +188,7 @@ void SessionStore::drop_oldest_session() {
 }
 
 void SessionStore::shrink() {
-  while (bytes_ > options_.max_bytes && (!packets_.empty() || !sessions_.empty())) {
+  while (bytes_ > max_bytes_ && (!packets_.empty() || !sessions_.empty())) {
     const bool packet_first =
         sessions_.empty() || (!packets_.empty() && packets_.front().at <= sessions_.front().at);
     if (packet_first)

@@ -1,5 +1,6 @@
 #include "socketio/socket.hpp"
 
+#include <boost/asio/post.hpp>
 #include <unordered_set>
 
 #include "engineio/session_id.hpp"
@@ -34,19 +35,21 @@ Socket::~Socket() = default;
 
 std::string_view Socket::transport() const { return client_->transport(); }
 
+boost::asio::io_context::executor_type Socket::executor() const { return client_->executor(); }
+
 void Socket::on(const std::string& event, EventHandler handler) {
-  listeners_.push_back({event, std::move(handler), false});
+  listeners_.add({event, std::move(handler), false});
 }
 
 void Socket::once(const std::string& event, EventHandler handler) {
-  listeners_.push_back({event, std::move(handler), true});
+  listeners_.add({event, std::move(handler), true});
 }
 
 void Socket::off(const std::string& event) {
-  std::erase_if(listeners_, [&](const Listener& l) { return l.event == event; });
+  listeners_.remove_if([&](const Listener& l) { return l.event == event; });
 }
 
-void Socket::on_any(AnyHandler handler) { any_listeners_.push_back(std::move(handler)); }
+void Socket::on_any(AnyHandler handler) { any_listeners_.add({std::move(handler)}); }
 
 void Socket::on_disconnecting(ReasonHandler handler) {
   disconnecting_handlers_.push_back(std::move(handler));
@@ -71,7 +74,9 @@ void Socket::emit_args(std::string_view event, Args args) {
   // (the last string argument of any event) stays one the server knows.
   adapter::BroadcastOptions own_room;
   own_room.rooms = {id_};
-  client_->send(store->encode(packet, own_room, SessionStore::Clock::now()));
+  auto broadcast = encode_broadcast(packet, own_room, nsp_.server().next_offset());
+  store->log(broadcast, SessionStore::Clock::now());
+  client_->send(broadcast->frames);
 }
 
 void Socket::emit_volatile(std::string_view event, Args args) {
@@ -90,7 +95,7 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callba
   const auto id = nsp_.next_ack_id();
   PendingAck pending{std::move(callback), nullptr};
   if (timeout) {
-    pending.timer = std::make_unique<boost::asio::steady_timer>(nsp_.server().context(), *timeout);
+    pending.timer = std::make_unique<boost::asio::steady_timer>(executor(), *timeout);
     std::weak_ptr<Socket> weak = shared_from_this();
     pending.timer->async_wait([weak, id](boost::system::error_code ec) {
       auto self = weak.lock();
@@ -111,7 +116,8 @@ bool Socket::join(const adapter::Room& room) { return join(std::vector<adapter::
 
 bool Socket::join(const std::vector<adapter::Room>& rooms) {
   if (!can_join(rooms)) return false;
-  nsp_.adapter().add_all(id_, rooms);
+  auto& index = nsp_.local_shard().rooms;
+  for (const auto& room : rooms) index.join(*this, room);
   return true;
 }
 
@@ -120,15 +126,17 @@ bool Socket::can_join(const adapter::Room& room) const { return can_join(std::ve
 bool Socket::can_join(const std::vector<adapter::Room>& rooms) const {
   if (!connected_) return false;
   const auto max = nsp_.server().options().max_rooms_per_socket;
-  return max == 0 || fits_room_limit(nsp_.adapter().socket_rooms(id_), rooms, id_, max);
+  return max == 0 || fits_room_limit(RoomIndex::rooms_of(*this), rooms, id_, max);
 }
 
 void Socket::leave(const adapter::Room& room) {
   if (!connected_) return;
-  nsp_.adapter().del(id_, room);
+  nsp_.local_shard().rooms.leave(*this, room);
 }
 
-std::vector<adapter::Room> Socket::rooms() const { return nsp_.adapter().socket_rooms(id_); }
+std::vector<adapter::Room> Socket::rooms() const { return RoomIndex::rooms_of(*this); }
+
+bool Socket::in_room(const adapter::Room& room) const { return RoomIndex::in_room(*this, room); }
 
 BroadcastOperator Socket::broadcast() const {
   adapter::BroadcastOptions options;
@@ -151,6 +159,8 @@ void Socket::disconnect(bool close) {
   handle_close("server namespace disconnect");
 }
 
+void Socket::close_connection() { client_->close_connection(); }
+
 void Socket::handle_packet(Packet packet) {
   if (!connected_) return;
   switch (packet.type) {
@@ -171,34 +181,33 @@ void Socket::handle_event(Packet& packet) {
 
   Ack ack;
   if (packet.id) {
-    std::weak_ptr<Socket> weak = self;
-    ack = Ack([weak, id = *packet.id](Args response) {
-      if (auto socket = weak.lock()) {
-        socket->send_packet(Packet{PacketType::ack, socket->nsp_.name(), id, std::move(response)});
-      }
+    // The answer may come later, from anywhere (a store result, another reactor): it is sent
+    // from the socket's reactor.
+    ack = Ack([weak = std::weak_ptr<Socket>(self), executor = executor(),
+               id = *packet.id](Args response) {
+      auto send = [weak, id, response = std::move(response)]() mutable {
+        if (auto socket = weak.lock()) {
+          socket->send_packet(
+              Packet{PacketType::ack, socket->nsp_.name(), id, std::move(response)});
+        }
+      };
+      if (executor.running_in_this_thread()) return send();
+      boost::asio::post(executor, std::move(send));
     });
   }
 
-  auto any = any_listeners_;
-  for (auto& listener : any) {
-    if (!connected_) return;
-    listener(*this, event, args);
-  }
-  // Handlers may add or remove listeners: run copies of the matching ones.
-  std::vector<EventHandler> handlers;
-  bool has_once = false;
-  for (const auto& listener : listeners_) {
-    if (listener.event != event) continue;
-    handlers.push_back(listener.handler);
-    has_once = has_once || listener.once;
-  }
-  if (has_once) {
-    std::erase_if(listeners_, [&](const Listener& l) { return l.once && l.event == event; });
-  }
-  for (auto& handler : handlers) {
-    if (!connected_) return;
-    handler(*this, args, ack);
-  }
+  any_listeners_.for_each([&](AnyListener& listener) {
+    listener.handler(*this, event, args);
+    return connected_;
+  });
+  if (!connected_) return;
+  listeners_.for_each([&](Listener& listener) {
+    if (listener.event != event) return true;
+    // A once-handler is off before it runs (as in Node: it may re-register itself).
+    if (listener.once) listeners_.remove_if([&](const Listener& l) { return &l == &listener; });
+    listener.handler(*this, args, ack);
+    return connected_;
+  });
 }
 
 void Socket::handle_ack(Packet& packet) {
@@ -212,11 +221,11 @@ void Socket::handle_ack(Packet& packet) {
   if (auto it = broadcast_acks_.find(*packet.id); it != broadcast_acks_.end()) {
     auto handler = std::move(it->second);
     broadcast_acks_.erase(it);
-    handler(packet.data.empty() ? json(nullptr) : packet.data[0]);
+    (*handler)(packet.data.empty() ? json(nullptr) : packet.data[0]);
   }
 }
 
-void Socket::register_broadcast_ack(std::uint64_t id, std::function<void(const json&)> handler) {
+void Socket::expect_broadcast_ack(std::uint64_t id, BroadcastAckHandler handler) {
   broadcast_acks_[id] = std::move(handler);
 }
 
@@ -228,19 +237,22 @@ void Socket::send_frames(const Frames& frames, bool is_volatile) {
 void Socket::handle_close(const std::string& reason) {
   if (!connected_) return;
   auto self = shared_from_this();
-  for (auto& handler : std::vector(disconnecting_handlers_)) handler(*this, reason);
+  // Each list runs once in a socket's life: it is moved out, never copied.
+  auto disconnecting = std::move(disconnecting_handlers_);
+  disconnecting_handlers_.clear();
+  for (auto& handler : disconnecting) handler(*this, reason);
   persist_session(reason);
-  nsp_.adapter().del_all(id_);
+  nsp_.local_shard().rooms.leave_all(*this);
   nsp_.remove(*this);
   client_->remove(*this);
   connected_ = false;
   fail_pending_acks("socket has been disconnected");
-  for (auto& handler : std::vector(disconnect_handlers_)) handler(*this, reason);
+  auto disconnected = std::move(disconnect_handlers_);
+  disconnect_handlers_.clear();
+  for (auto& handler : disconnected) handler(*this, reason);
   // Handlers often capture what owns this socket; dropping them breaks such cycles.
   listeners_.clear();
   any_listeners_.clear();
-  disconnecting_handlers_.clear();
-  disconnect_handlers_.clear();
   broadcast_acks_.clear();
 }
 

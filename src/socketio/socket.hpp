@@ -3,8 +3,12 @@
 // Socket: events in (`on`, `once`, `on_any`), events out (`emit`, with acks and timeouts), rooms,
 // broadcasts that skip itself, and `disconnect`.
 //
-// A socket lives on its client's executor; every member runs there.
+// A socket lives on its client's reactor and every member runs there: its handlers are called
+// there, and code elsewhere (another reactor, a worker thread) reaches it by posting to
+// executor(), holding a weak_ptr (the socket may be gone by then). An Ack may be called from
+// anywhere: it goes to the socket's reactor by itself.
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
@@ -17,7 +21,9 @@
 #include "socketio/ack.hpp"
 #include "socketio/broadcast_operator.hpp"
 #include "socketio/handshake.hpp"
+#include "socketio/listener_list.hpp"
 #include "socketio/packet.hpp"
+#include "socketio/room_index.hpp"
 
 namespace sio::socketio {
 
@@ -42,6 +48,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool recovered() const { return recovered_; }
   // The Engine.IO transport in use ("polling" or "websocket").
   std::string_view transport() const;
+  // The reactor the socket lives on: post there to use it from elsewhere.
+  boost::asio::io_context::executor_type executor() const;
 
   // Free-form data the application keeps on the socket (fetch_sockets reports it).
   json data = json::object();
@@ -78,6 +86,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool can_join(const std::vector<adapter::Room>& rooms) const;
   void leave(const adapter::Room& room);
   std::vector<adapter::Room> rooms() const;
+  bool in_room(const adapter::Room& room) const;
 
   // --- broadcasts from this socket (never back to itself) ---
   BroadcastOperator broadcast() const;
@@ -88,29 +97,46 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   // Leaves the namespace ("server namespace disconnect"); with close, ends the whole connection.
   void disconnect(bool close = false);
+  // Ends the connection without leaving the namespace first, like Node's `socket.conn.close()`:
+  // the client sees its transport close and reconnects.
+  void close_connection();
 
-  // --- used by the client, the namespace and adapters ---
-  void handle_packet(Packet packet);
-  void handle_close(const std::string& reason);
-  void send_frames(const Frames& frames, bool is_volatile);
-  void register_broadcast_ack(std::uint64_t id, std::function<void(const json&)> handler);
-  void send_packet(Packet packet);
-  Client& client() const { return *client_; }
   // The private session id the client presents to recover this socket (empty when recovery is
-  // off), and the ids a connecting socket takes: its own, or those of the session it recovers.
+  // off).
   const std::string& pid() const { return pid_; }
-  void set_session(std::string id, std::string pid, bool recovered);
 
  private:
+  friend class Client;
+  friend class Namespace;
+  friend class RoomIndex;
+
+  using BroadcastAckHandler = std::shared_ptr<const adapter::AckHandler>;
+
   struct Listener {
     std::string event;
     EventHandler handler;
     bool once;
+    bool removed = false;
+  };
+  struct AnyListener {
+    AnyHandler handler;
+    bool removed = false;
   };
   struct PendingAck {
     AckCallback callback;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
+
+  Client& client() const { return *client_; }
+  void handle_packet(Packet packet);
+  void handle_close(const std::string& reason);
+  void send_packet(Packet packet);
+  void send_frames(const Frames& frames, bool is_volatile);
+  // A broadcast with acks reached this socket: its answer to `id` goes to `handler`.
+  void expect_broadcast_ack(std::uint64_t id, BroadcastAckHandler handler);
+  void forget_broadcast_ack(std::uint64_t id) { broadcast_acks_.erase(id); }
+  // The ids a connecting socket takes: its own, or those of the session it recovers.
+  void set_session(std::string id, std::string pid, bool recovered);
 
   void handle_event(Packet& packet);
   void handle_ack(Packet& packet);
@@ -124,15 +150,18 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool connected_ = true;
   std::string pid_;
   bool recovered_ = false;
+  RoomIndex::Membership membership_;
 
   // In registration order. A socket listens to a handful of events: one small vector costs less
   // memory per socket than a hash map, and a scan of it is as fast.
-  std::vector<Listener> listeners_;
-  std::vector<AnyHandler> any_listeners_;
+  ListenerList<Listener> listeners_;
+  ListenerList<AnyListener> any_listeners_;
   std::vector<ReasonHandler> disconnecting_handlers_;
   std::vector<ReasonHandler> disconnect_handlers_;
   std::unordered_map<std::uint64_t, PendingAck> acks_;
-  std::unordered_map<std::uint64_t, std::function<void(const json&)>> broadcast_acks_;
+  std::unordered_map<std::uint64_t, BroadcastAckHandler> broadcast_acks_;
 };
 
 }  // namespace sio::socketio
+
+#include "socketio/room_index_inl.hpp"

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-using sio::engineio::address_key;
+using sio::http::address_key;
 using sio::engineio::AddressKey;
 using sio::engineio::AddressRateLimit;
 using namespace std::chrono_literals;

@@ -1,10 +1,10 @@
-#include "engineio/connection_limit.hpp"
+#include "http/connection_limit.hpp"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-using sio::engineio::ConnectionLimit;
+using sio::http::ConnectionLimit;
 namespace ip = boost::asio::ip;
 
 namespace {

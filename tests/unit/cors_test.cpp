@@ -1,8 +1,12 @@
-#include "engineio/cors.hpp"
+#include "http/cors.hpp"
 
 #include <gtest/gtest.h>
 
-using namespace sio::engineio;
+namespace http = sio::http;
+using http::CorsPolicy;
+using http::HttpRequest;
+using http::Request;
+using http::Response;
 
 namespace {
 

@@ -41,17 +41,45 @@ PersistedSession session(std::string pid, std::vector<adapter::Room> rooms, std:
                           json{{"k", "v"}}};
 }
 
-SessionStore store_with(std::size_t max_bytes = 1 << 20, std::chrono::milliseconds window = 60s) {
-  return SessionStore(ConnectionStateRecovery{window, true, max_bytes});
+// A reactor's store with what the namespace does around it: a logged packet gets the next offset
+// of its origin reactor and goes to the log; any other is only encoded.
+class Store : public SessionStore {
+ public:
+  explicit Store(ConnectionStateRecovery options, std::size_t reactors = 1)
+      : SessionStore(options, reactors) {}
+
+  Frames encode(const Packet& packet, const adapter::BroadcastOptions& target,
+                Clock::time_point now, std::size_t origin = 0) {
+    return log_as(make(packet, target, origin), now);
+  }
+  // Encodes as reactor `origin` would, without logging here (for logging in other stores too).
+  BroadcastPtr make(const Packet& packet, const adapter::BroadcastOptions& target,
+                    std::size_t origin = 0) {
+    if (!is_logged(packet, target)) return encode_broadcast(packet, target);
+    const auto seq = ++next_seq_[origin];
+    return encode_broadcast(packet, target, Broadcast::Offset{seq, origin, offset_text(seq, origin)});
+  }
+  Frames log_as(const BroadcastPtr& broadcast, Clock::time_point now) {
+    log(broadcast, now);
+    return broadcast->frames;
+  }
+
+ private:
+  std::vector<std::uint64_t> next_seq_ = std::vector<std::uint64_t>(8, 0);
+};
+
+Store store_with(std::size_t max_bytes = 1 << 20, std::chrono::milliseconds window = 60s,
+                 std::size_t reactors = 1) {
+  return Store(ConnectionStateRecovery{window, true, max_bytes}, reactors);
 }
 
 TEST(SessionStore, appends_the_offset_as_last_argument_of_a_logged_event) {
-  auto store = store_with();
+  auto store = store_with(1 << 20, 60s, 4);
   const auto frames = store.encode(event("/", json::array({"tick", 7})), to({"r"}), t0);
-  EXPECT_EQ(text_of(frames), R"(2["tick",7,"1"])");
-  EXPECT_EQ(offset_of(store.encode(event("/chat", json::array({"tick"})), to({}), t0)), "2");
-  EXPECT_EQ(text_of(store.encode(event("/chat", json::array({"x"})), to({}), t0)),
-            R"(2/chat,["x","3"])");
+  EXPECT_EQ(text_of(frames), R"(2["tick",7,"1-0"])");
+  EXPECT_EQ(offset_of(store.encode(event("/chat", json::array({"tick"})), to({}), t0)), "2-0");
+  EXPECT_EQ(text_of(store.encode(event("/chat", json::array({"x"})), to({}), t0, 3)),
+            R"(2/chat,["x","1-3"])");
   EXPECT_EQ(store.packet_count(), 3u);
 }
 
@@ -60,7 +88,7 @@ TEST(SessionStore, puts_the_offset_after_binary_placeholders_and_keeps_the_attac
   const auto frames =
       store.encode(event("/", json::array({"file", json::binary({1, 2, 3})})), to({}), t0);
   ASSERT_EQ(frames.size(), 2u);
-  EXPECT_EQ(text_of(frames), R"(51-["file",{"_placeholder":true,"num":0},"1"])");
+  EXPECT_EQ(text_of(frames), R"(51-["file",{"_placeholder":true,"num":0},"1-0"])");
   EXPECT_EQ(frames[1]->websocket_bytes(), std::string("\x01\x02\x03", 3));
 }
 
@@ -124,7 +152,8 @@ TEST(SessionStore, refuses_unknown_pids_and_offsets_and_other_namespaces) {
   EXPECT_EQ(store.find("/", "nope", offset, t0), nullptr);
   EXPECT_EQ(store.find("/x", "p1", other_nsp_offset, t0), nullptr);
   EXPECT_EQ(store.find("/", "p1", other_nsp_offset, t0), nullptr);
-  for (const auto* bad : {"", "0", "01", "+1", "-1", "1x", "3", "99999999999999999999999", "abc"}) {
+  for (const auto* bad : {"", "1", "01-0", "1-", "-0", "1-0x", "3-0", "1-1",
+                          "99999999999999999999999-0", "abc"}) {
     EXPECT_EQ(store.find("/", "p1", bad, t0), nullptr) << bad;
     EXPECT_FALSE(store.take("/", "p1", bad, t0)) << bad;
   }
@@ -197,6 +226,64 @@ TEST(SessionStore, keeps_sessions_for_the_disconnect_reasons_a_client_recovers_f
        {"client namespace disconnect", "server namespace disconnect", "parse error"}) {
     EXPECT_FALSE(is_recoverable(reason)) << reason;
   }
+}
+
+// Two reactors' stores, each logging every broadcast in the order it saw them: a session kept by
+// the first is restored on the second, which replays what the first had not logged yet.
+TEST(SessionStore, another_reactor_replays_what_the_keeping_store_had_not_covered) {
+  auto first = store_with(1 << 20, 60s, 2);
+  auto second = store_with(1 << 20, 60s, 2);
+  auto both = [&](const BroadcastPtr& broadcast, Clock::time_point at) {
+    first.log_as(broadcast, at);
+    second.log_as(broadcast, at);
+  };
+  const auto seen = first.make(event("/", json::array({"seen"})), to({"a"}), 0);
+  both(seen, t0);
+  first.persist(session("p1", {"sid-p1", "a"}), t0 + 1ms);
+  const auto missed = first.make(event("/", json::array({"missed"})), to({"a"}), 1);
+  both(missed, t0 + 2ms);
+  // Reactor 0's next broadcast reaches the second store before the first one.
+  const auto late = first.make(event("/", json::array({"late"})), to({"a"}), 0);
+  second.log_as(late, t0 + 3ms);
+  const auto elsewhere = first.make(event("/", json::array({"elsewhere"})), to({"b"}), 1);
+  second.log_as(elsewhere, t0 + 3ms);
+
+  auto restored = first.take("/", "p1", seen->offset->text, t0 + 4ms);
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->missed_packets.size(), 1u);
+  EXPECT_EQ(restored->missed_packets[0], missed->frames);
+  first.log_as(late, t0 + 5ms);
+
+  const auto replayed = second.missed_since("/", restored->session.rooms, restored->covered, t0 + 6ms);
+  ASSERT_EQ(replayed.size(), 1u);
+  EXPECT_EQ(replayed[0], late->frames);
+}
+
+TEST(SessionStore, replays_nothing_when_the_keeping_store_covered_everything) {
+  auto store = store_with(1 << 20, 60s, 2);
+  const auto seen = store.encode(event("/", json::array({"seen"})), to({}), t0, 1);
+  store.persist(session("p1", {"sid-p1"}), t0);
+  store.encode(event("/", json::array({"missed"})), to({}), t0, 0);
+  auto restored = store.take("/", "p1", offset_of(seen), t0);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->missed_packets.size(), 1u);
+  EXPECT_TRUE(store.missed_since("/", restored->session.rooms, restored->covered, t0).empty());
+}
+
+TEST(SessionStore, holds_its_share_of_the_bytes_when_reactors_share_the_log) {
+  constexpr std::size_t kMax = 20000;
+  auto alone = store_with(kMax, 60s, 1);
+  auto shared = store_with(kMax, 60s, 4);
+  const std::string payload(1000, 'x');
+  for (int i = 0; i < 100; ++i) {
+    alone.encode(event("/", json::array({"m", payload})), to({}), t0);
+    shared.encode(event("/", json::array({"m", payload})), to({}), t0);
+    ASSERT_LE(alone.bytes(), kMax);
+    ASSERT_LE(shared.bytes(), kMax / 4);
+  }
+  // Each of the four holds about as many packets as one store alone: a packet's frames are
+  // counted once over all of them.
+  EXPECT_GE(shared.packet_count() * 2, alone.packet_count());
 }
 
 }  // namespace

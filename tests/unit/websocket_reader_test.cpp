@@ -157,7 +157,7 @@ TEST(WebSocketHandshake, accept_key_matches_rfc_6455_example) {
 
 TEST(WebSocketHandshake, answers_and_refuses) {
   namespace http = boost::beast::http;
-  sio::engineio::Request req{http::verb::get, "/engine.io/?EIO=4&transport=websocket", 11};
+  sio::http::Request req{http::verb::get, "/engine.io/?EIO=4&transport=websocket", 11};
   req.set(http::field::upgrade, "websocket");
   req.set(http::field::connection, "Upgrade");
   req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");

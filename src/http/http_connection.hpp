@@ -1,7 +1,10 @@
 #pragma once
 // One HTTP/1.1 connection (Beast, keep-alive). It reads a request, hands it to the router, and
 // writes the router's response whenever it comes: at once, or later for a long-polling GET. The
-// router may instead take the TCP stream over for a WebSocket.
+// router may instead take the TCP stream over for a WebSocket, or move the connection, with the
+// request in hand, to another reactor (the one that owns the session the request is for).
+//
+// A connection lives on the reactor that runs its socket; every member runs there.
 //
 // Hardening: the request line and headers must arrive within `header_timeout` and fit in
 // `max_header_bytes`; a body must arrive within `body_timeout` and fit the route's limit; an idle
@@ -15,12 +18,20 @@
 #include <memory>
 #include <optional>
 
-#include "engineio/http_request.hpp"
-#include "engineio/options.hpp"
+#include "http/connection_limit.hpp"
+#include "http/http_request.hpp"
 
-namespace sio::engineio {
+namespace sio::http {
 
 class HttpConnection;
+
+// Bounds on what one connection may make the server hold.
+struct HttpLimits {
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};
+};
 
 // What a connection hands its requests to.
 class HttpRouter {
@@ -34,8 +45,9 @@ class HttpRouter {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(boost::asio::ip::tcp::socket socket, HttpRouter& router,
-                 const ServerOptions& options);
+  // `lease` is the connection's place in the connection limits (null when none is counted).
+  HttpConnection(boost::asio::ip::tcp::socket socket, HttpRouter& router, const HttpLimits& limits,
+                 ConnectionLimit::LeasePtr lease = nullptr);
 
   void start();
 
@@ -49,7 +61,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Hands the TCP stream to someone else (WebSocket upgrade); the connection is done after this.
   boost::beast::tcp_stream take_stream();
 
+  // Moves the connection to the reactor running `target`, where the router handles `request` (the
+  // one this connection is handling) on a connection made there: the socket, the bytes read past
+  // the request and the lease go along. This object is done after this.
+  void move_to(boost::asio::io_context& target, HttpRequest request);
+
   bool is_open() const { return state_ != State::closed; }
+  const ConnectionLimit::LeasePtr& lease() const { return lease_; }
 
  private:
   enum class State { reading, handling, writing, closed };
@@ -67,7 +85,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   HttpRouter& router_;
-  const ServerOptions& options_;
+  const HttpLimits& limits_;
+  ConnectionLimit::LeasePtr lease_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Response> response_;  // kept alive while it is written
   std::string remote_address_;
@@ -77,4 +96,4 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::asio::steady_timer idle_timer_;
 };
 
-}  // namespace sio::engineio
+}  // namespace sio::http

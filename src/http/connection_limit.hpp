@@ -4,16 +4,18 @@
 // lease lives: the listener gives it to the HTTP connection, and a WebSocket that takes the
 // connection's stream over keeps it (see Server).
 //
-// One executor, like the rest of a server: nothing here is shared across threads. Leases keep
-// the counts alive, so a connection that outlives its server releases its lease safely.
+// The counts are the whole process's, whichever reactor a connection lives on: admitting and
+// releasing take a mutex (once per TCP connection, never per message). Leases keep the counts
+// alive, so a connection that outlives its server releases its lease safely.
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
-#include "engineio/address_key.hpp"
+#include "http/address_key.hpp"
 
-namespace sio::engineio {
+namespace sio::http {
 
 class ConnectionLimit {
  public:
@@ -40,6 +42,7 @@ class ConnectionLimit {
 
  private:
   struct Counts {
+    std::mutex mutex;
     std::size_t total = 0;
     std::unordered_map<AddressKey, std::size_t> per_address;
   };
@@ -61,4 +64,4 @@ class ConnectionLimit::Lease {
   AddressKey key_;
 };
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -1,8 +1,8 @@
-#include "engineio/http_request.hpp"
+#include "http/http_request.hpp"
 
 #include <boost/url/parse.hpp>
 
-namespace sio::engineio {
+namespace sio::http {
 
 bool HttpRequest::parse_target() {
   auto url = boost::urls::parse_origin_form(message.target());
@@ -40,4 +40,4 @@ Response make_response(const HttpRequest& request, http::status status, std::str
   return res;
 }
 
-}  // namespace sio::engineio
+}  // namespace sio::http

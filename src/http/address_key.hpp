@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-namespace sio::engineio {
+namespace sio::http {
 
 using AddressKey = boost::asio::ip::address_v6;
 
@@ -16,4 +16,4 @@ AddressKey address_key(const boost::asio::ip::address& address);
 // For an address in text form (HttpRequest::remote_address); nullopt when it does not parse.
 std::optional<AddressKey> address_key(std::string_view address);
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -10,9 +10,10 @@
 #include <utility>
 #include <vector>
 
-namespace sio::engineio {
+namespace sio::http {
 
-namespace http = boost::beast::http;
+// Beast's HTTP vocabulary (status, field, verb, parsers) under this layer's name.
+using namespace boost::beast::http;
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -41,4 +42,4 @@ struct HttpRequest {
 Response make_response(const HttpRequest& request, http::status status, std::string body,
                        std::string_view content_type);
 
-}  // namespace sio::engineio
+}  // namespace sio::http

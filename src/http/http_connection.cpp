@@ -1,8 +1,11 @@
-#include "engineio/http_connection.hpp"
+#include "http/http_connection.hpp"
+
+#include <unistd.h>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
-namespace sio::engineio {
+namespace sio::http {
 
 namespace beast = boost::beast;
 namespace asio = boost::asio;
@@ -15,10 +18,12 @@ constexpr std::size_t kWatchChunk = 4096;
 constexpr std::size_t kDefaultBodyLimit = 64 * 1024;
 }  // namespace
 
-HttpConnection::HttpConnection(tcp::socket socket, HttpRouter& router, const ServerOptions& options)
+HttpConnection::HttpConnection(tcp::socket socket, HttpRouter& router, const HttpLimits& limits,
+                               ConnectionLimit::LeasePtr lease)
     : stream_(std::move(socket)),
       router_(router),
-      options_(options),
+      limits_(limits),
+      lease_(std::move(lease)),
       idle_timer_(stream_.get_executor()) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);
@@ -40,7 +45,7 @@ void HttpConnection::start() {
 void HttpConnection::wait_for_request() {
   state_ = State::reading;
   if (buffer_.size() > 0) return read_header();
-  stream_.expires_after(options_.idle_timeout);
+  stream_.expires_after(limits_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(kWatchChunk),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             if (ec) return self->close();
@@ -51,11 +56,11 @@ void HttpConnection::wait_for_request() {
 
 void HttpConnection::read_header() {
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
+  parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
   // The parser would refuse a large Content-Length while reading the header, before the route
   // is known; the route's own limit is applied in on_header.
   parser_->body_limit(boost::none);
-  stream_.expires_after(options_.header_timeout);
+  stream_.expires_after(limits_.header_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -74,7 +79,7 @@ void HttpConnection::on_header(beast::error_code ec) {
   if (length && *length > limit) return dispatch(true);
   parser_->body_limit(limit);
   if (parser_->is_done()) return on_body({});
-  stream_.expires_after(options_.body_timeout);
+  stream_.expires_after(limits_.body_timeout);
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
@@ -150,7 +155,7 @@ void HttpConnection::on_write(beast::error_code ec, bool close_after) {
   // A watch read is still pending: it becomes the wait for the next request, held to the idle
   // timeout by a timer of its own (the stream's timer cannot be re-armed under a pending read).
   state_ = State::reading;
-  idle_timer_.expires_after(options_.idle_timeout);
+  idle_timer_.expires_after(limits_.idle_timeout);
   idle_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
     if (ec) return;
     if (auto self = weak.lock()) self->close();
@@ -172,6 +177,37 @@ beast::tcp_stream HttpConnection::take_stream() {
   return std::move(stream_);
 }
 
+void HttpConnection::move_to(asio::io_context& target, HttpRequest request) {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  idle_timer_.cancel();
+  beast::error_code ec;
+  auto socket = stream_.release_socket();
+  const auto protocol = socket.local_endpoint(ec).protocol();
+  const auto fd = ec ? -1 : socket.release(ec);
+  if (ec || fd < 0) return;  // the socket is gone: so is the request
+  // A pipelined request may have been read already: it goes along.
+  auto unread = beast::buffers_to_string(buffer_.data());
+  asio::post(target, [&target, &router = router_, &limits = limits_, lease = std::move(lease_),
+                      protocol, fd, unread = std::move(unread),
+                      request = std::move(request)]() mutable {
+    beast::error_code assign_ec;
+    tcp::socket moved(target);
+    moved.assign(protocol, fd, assign_ec);
+    if (assign_ec) {
+      ::close(fd);
+      return;
+    }
+    auto connection =
+        std::make_shared<HttpConnection>(std::move(moved), router, limits, std::move(lease));
+    auto into = connection->buffer_.prepare(unread.size());
+    asio::buffer_copy(into, asio::buffer(unread));
+    connection->buffer_.commit(unread.size());
+    connection->state_ = State::handling;
+    router.handle(connection, std::move(request));
+  });
+}
+
 void HttpConnection::close() {
   if (state_ == State::closed) return;
   state_ = State::closed;
@@ -181,4 +217,4 @@ void HttpConnection::close() {
   stream_.close();
 }
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -1,8 +1,8 @@
-#include "engineio/cors.hpp"
+#include "http/cors.hpp"
 
 #include <algorithm>
 
-namespace sio::engineio {
+namespace sio::http {
 
 bool CorsPolicy::allows_any() const {
   return std::find(options_.origins.begin(), options_.origins.end(), "*") != options_.origins.end();
@@ -44,4 +44,4 @@ Response CorsPolicy::preflight(const HttpRequest& request) const {
   return res;
 }
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -1,11 +1,12 @@
-#include "engineio/connection_limit.hpp"
+#include "http/connection_limit.hpp"
 
-namespace sio::engineio {
+namespace sio::http {
 
 ConnectionLimit::ConnectionLimit(std::size_t max_connections, std::size_t max_connections_per_ip)
     : max_connections_(max_connections), max_connections_per_ip_(max_connections_per_ip) {}
 
 ConnectionLimit::Admission ConnectionLimit::admit(const boost::asio::ip::address& peer) {
+  std::lock_guard lock(counts_->mutex);
   if (max_connections_ != 0 && counts_->total >= max_connections_) {
     return {nullptr, Refusal::max_connections};
   }
@@ -22,15 +23,18 @@ ConnectionLimit::Admission ConnectionLimit::admit(const boost::asio::ip::address
 }
 
 std::size_t ConnectionLimit::open() const {
+  std::lock_guard lock(counts_->mutex);
   return counts_->total;
 }
 
 std::size_t ConnectionLimit::open_from(const boost::asio::ip::address& peer) const {
+  std::lock_guard lock(counts_->mutex);
   auto it = counts_->per_address.find(address_key(peer));
   return it == counts_->per_address.end() ? 0 : it->second;
 }
 
 std::size_t ConnectionLimit::addresses() const {
+  std::lock_guard lock(counts_->mutex);
   return counts_->per_address.size();
 }
 
@@ -40,9 +44,10 @@ ConnectionLimit::Lease::Lease(std::shared_ptr<Counts> counts, AddressKey key)
 // Addresses are forgotten with their last connection, so the table holds no more entries than
 // there are open connections.
 ConnectionLimit::Lease::~Lease() {
+  std::lock_guard lock(counts_->mutex);
   --counts_->total;
   auto it = counts_->per_address.find(key_);
   if (it != counts_->per_address.end() && --it->second == 0) counts_->per_address.erase(it);
 }
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -1,6 +1,6 @@
-#include "engineio/address_key.hpp"
+#include "http/address_key.hpp"
 
-namespace sio::engineio {
+namespace sio::http {
 
 namespace ip = boost::asio::ip;
 
@@ -20,4 +20,4 @@ std::optional<AddressKey> address_key(std::string_view address) {
   return address_key(parsed);
 }
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -1,12 +1,20 @@
 #pragma once
-// CORS for the Engine.IO endpoint, behaving like the `cors` middleware Node's engine.io uses:
+// CORS, behaving like the `cors` middleware Node's engine.io uses:
 // an allowed origin is reflected (or "*"), a disallowed one gets no CORS headers at all, and the
 // browser does the refusing.
 
-#include "engineio/http_request.hpp"
-#include "engineio/options.hpp"
+#include <string>
+#include <vector>
 
-namespace sio::engineio {
+#include "http/http_request.hpp"
+
+namespace sio::http {
+
+struct CorsOptions {
+  // Allowed origins; {"*"} allows any. Empty means no CORS headers at all.
+  std::vector<std::string> origins;
+  bool credentials = false;
+};
 
 class CorsPolicy {
  public:
@@ -25,4 +33,4 @@ class CorsPolicy {
   CorsOptions options_;
 };
 
-}  // namespace sio::engineio
+}  // namespace sio::http

@@ -1,0 +1,54 @@
+#pragma once
+// Accepts TCP connections and spreads them over the reactors of a pool: one acceptor, on reactor
+// 0, accepts each connection straight into the io_context of the next reactor in turn, which
+// then serves it (an HttpConnection). Listens dual-stack ("::" takes IPv4 too) unless given an
+// IPv4 address.
+//
+// Each connection is admitted by the ConnectionLimit first: over a limit it is closed at once,
+// before a byte is read (cheap under a flood; clients see a transport error and retry later), and
+// reported to `on_refused`. An admitted connection holds its lease until it ends; whoever takes
+// its stream over (a WebSocket) keeps the lease.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/connection_limit.hpp"
+#include "http/http_connection.hpp"
+#include "reactor/reactor_pool.hpp"
+
+namespace sio::http {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  using RefusalHandler = std::function<void(ConnectionLimit::Refusal)>;
+
+  // Binds at once, so that a port in use stops start-up with a clear error (throws). Call on
+  // reactor 0 (or before the reactors run).
+  Listener(reactor::ReactorPool& reactors, const std::string& host, unsigned short port,
+           HttpRouter& router, const HttpLimits& limits, ConnectionLimit& limit,
+           RefusalHandler on_refused);
+
+  void start();
+  // Stops accepting; from any thread.
+  void stop();
+  unsigned short port() const { return port_; }
+
+ private:
+  void accept();
+  void admit(boost::asio::ip::tcp::socket socket, std::size_t reactor);
+
+  reactor::ReactorPool& reactors_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
+  HttpRouter& router_;
+  const HttpLimits& limits_;
+  ConnectionLimit& limit_;
+  RefusalHandler on_refused_;
+  unsigned short port_ = 0;
+  std::size_t next_reactor_ = 0;
+};
+
+}  // namespace sio::http

@@ -1,0 +1,46 @@
+#pragma once
+// A broadcast as the reactors deliver it: encoded once, immutable, shared (atomically reference
+// counted) by every reactor it goes to and by every recipient's send queue.
+//
+// With connection state recovery a broadcast carries an offset, "<seq>-<origin>": the reactor it
+// was encoded on (its origin) and that reactor's count of broadcasts so far. Every reactor sees
+// one origin's broadcasts in the order they were made, which is what lets a socket recover its
+// session on another reactor without a gap (see SessionStore::take).
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "adapter/adapter.hpp"
+#include "socketio/packet.hpp"
+
+namespace sio::socketio {
+
+struct Broadcast {
+  std::string nsp;
+  adapter::BroadcastOptions target;
+  Frames frames;
+  // Set when the broadcast is logged for recovery: then the frames end with the offset.
+  struct Offset {
+    std::uint64_t seq = 0;
+    std::size_t origin = 0;
+    std::string text;
+  };
+  std::optional<Offset> offset;
+};
+using BroadcastPtr = std::shared_ptr<const Broadcast>;
+
+// The offset `seq` of reactor `origin`, as clients see it.
+std::string offset_text(std::uint64_t seq, std::size_t origin);
+// The parts of an offset made by offset_text; nullopt for any other string.
+std::optional<Broadcast::Offset> parse_offset(std::string_view text);
+
+// Encodes `packet` for the sockets `target` names; with an offset, it is appended as the last
+// argument of the event (what the official client remembers and sends back to recover).
+BroadcastPtr encode_broadcast(const Packet& packet, const adapter::BroadcastOptions& target,
+                              std::optional<Broadcast::Offset> offset = std::nullopt);
+
+}  // namespace sio::socketio

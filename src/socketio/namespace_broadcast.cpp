@@ -1,0 +1,210 @@
+// Broadcasting over the reactors: encoded once on the reactor that broadcasts, delivered there at
+// once (so that its order with that reactor's other packets is kept), posted to the others.
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "socketio/client.hpp"
+#include "socketio/namespace.hpp"
+#include "socketio/server.hpp"
+#include "socketio/socket.hpp"
+
+namespace sio::socketio {
+
+namespace {
+
+constexpr std::chrono::milliseconds kDefaultAckTimeout{5000};
+
+// The responses to one broadcast with acks, on the reactor that made it: complete when both
+// parts — this server (all reactors) and the other servers — have said how many sockets they
+// reached and that many have answered, or when the timeout comes first.
+struct AckCollector {
+  AckCollector(boost::asio::io_context::executor_type executor, BroadcastAckCallback callback)
+      : callback(std::move(callback)), timer(executor) {}
+  BroadcastAckCallback callback;
+  boost::asio::steady_timer timer;
+  int counts_missing = 2;
+  std::size_t expected = 0;
+  std::vector<json> responses;
+  bool done = false;
+
+  void finish(std::optional<Error> error) {
+    if (done) return;
+    done = true;
+    timer.cancel();
+    auto cb = std::move(callback);
+    if (cb) cb(std::move(error), responses);
+  }
+  void add_count(std::size_t count) {
+    expected += count;
+    --counts_missing;
+    check();
+  }
+  void add_response(const json& response) {
+    if (done) return;
+    responses.push_back(response);
+    check();
+  }
+  void check() {
+    if (counts_missing == 0 && responses.size() >= expected) finish(std::nullopt);
+  }
+};
+
+// Brings a call back to the reactor `origin`.
+template <class... Args, class F>
+auto on_reactor(reactor::ReactorPool& reactors, std::size_t origin, F f) {
+  return [&reactors, origin, f = std::move(f)](Args... args) {
+    reactors.post(origin, [f, args...] { f(args...); });
+  };
+}
+
+}  // namespace
+
+void Namespace::broadcast(const Packet& packet, const adapter::BroadcastOptions& options) {
+  auto& reactors = server_.reactors();
+  if (!reactors.current()) {
+    return reactors.post(0, [this, packet, options] { broadcast(packet, options); });
+  }
+  if (!options.flags.local) adapter_->broadcast(packet, options);
+  fan_out(packet, options);
+}
+
+void Namespace::deliver(const Packet& packet, const adapter::BroadcastOptions& options) {
+  auto& reactors = server_.reactors();
+  if (!reactors.current()) {
+    return reactors.post(0, [this, packet, options] { deliver(packet, options); });
+  }
+  fan_out(packet, options);
+}
+
+void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& options) {
+  auto& reactors = server_.reactors();
+  const auto here = *reactors.current();
+  // With connection state recovery, every broadcast delivered here — this server's, or another's
+  // through a cluster adapter — is logged by every reactor under one offset.
+  std::optional<Broadcast::Offset> offset;
+  if (server_.session_store() && SessionStore::is_logged(packet, options)) {
+    offset = server_.next_offset();
+  }
+  auto broadcast = encode_broadcast(packet, options, std::move(offset));
+  ++server_.here().stats.broadcasts;
+  for (std::size_t reactor = 0; reactor < reactors.size(); ++reactor) {
+    if (reactor != here) reactors.post(reactor, [this, broadcast] { deliver_here(broadcast); });
+  }
+  deliver_here(broadcast);
+}
+
+std::size_t Namespace::deliver_here(const BroadcastPtr& broadcast) {
+  auto& server_shard = server_.here();
+  if (server_shard.session_store) {
+    server_shard.session_store->log(broadcast, SessionStore::Clock::now());
+  }
+  auto& shard = local_shard();
+  const bool is_volatile = broadcast->target.flags.is_volatile;
+  std::size_t reached = 0;
+  shard.rooms.for_each_target(broadcast->target, shard.sockets, [&](Socket& socket) {
+    socket.send_frames(broadcast->frames, is_volatile);
+    ++reached;
+  });
+  server_shard.stats.broadcast_deliveries += reached;
+  return reached;
+}
+
+void Namespace::broadcast_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
+                                   BroadcastAckCallback callback) {
+  auto& reactors = server_.reactors();
+  if (!reactors.current()) {
+    return reactors.post(0, [this, packet, options, callback] {
+      broadcast_with_ack(packet, options, callback);
+    });
+  }
+  const auto here = *reactors.current();
+  auto collector = std::make_shared<AckCollector>(reactors.executor(here), std::move(callback));
+  collector->timer.expires_after(options.flags.timeout.value_or(kDefaultAckTimeout));
+  collector->timer.async_wait([collector](boost::system::error_code ec) {
+    if (!ec) collector->finish(Error{"operation has timed out", nullptr});
+  });
+  fan_out_with_ack(
+      packet, options, [collector](std::size_t count) { collector->add_count(count); },
+      [collector](const json& response) { collector->add_response(response); });
+  if (options.flags.local) return collector->add_count(0);
+  adapter_->broadcast_with_ack(
+      packet, options,
+      on_reactor<std::size_t>(reactors, here,
+                              [collector](std::size_t count) { collector->add_count(count); }),
+      on_reactor<json>(reactors, here,
+                       [collector](const json& response) { collector->add_response(response); }));
+}
+
+void Namespace::deliver_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
+                                 adapter::ClientCountHandler on_client_count,
+                                 adapter::AckHandler on_ack) {
+  auto& reactors = server_.reactors();
+  if (!reactors.current()) {
+    return reactors.post(0, [this, packet, options, on_client_count, on_ack] {
+      deliver_with_ack(packet, options, on_client_count, on_ack);
+    });
+  }
+  fan_out_with_ack(packet, options, std::move(on_client_count), std::move(on_ack));
+}
+
+void Namespace::fan_out_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
+                                 adapter::ClientCountHandler on_client_count,
+                                 adapter::AckHandler on_ack) {
+  auto& reactors = server_.reactors();
+  const auto here = *reactors.current();
+  auto with_id = packet;
+  const auto id = next_ack_id();
+  with_id.id = id;
+  auto broadcast = encode_broadcast(with_id, options);
+  ++server_.here().stats.broadcasts;
+  const auto timeout = options.flags.timeout.value_or(kDefaultAckTimeout);
+  // Answers come back here from the recipients' reactors.
+  auto answer = std::make_shared<const adapter::AckHandler>(
+      on_reactor<json>(reactors, here, std::move(on_ack)));
+  // The count is told once, when every reactor has given its own (only this reactor counts).
+  struct Count {
+    std::size_t missing;
+    std::size_t total = 0;
+    adapter::ClientCountHandler done;
+  };
+  auto count = std::make_shared<Count>(Count{reactors.size(), 0, std::move(on_client_count)});
+  auto add = [count](std::size_t reached) {
+    count->total += reached;
+    if (--count->missing == 0) count->done(count->total);
+  };
+  for (std::size_t reactor = 0; reactor < reactors.size(); ++reactor) {
+    if (reactor == here) continue;
+    reactors.post(reactor, [this, &reactors, here, broadcast, id, answer, timeout, add] {
+      const auto reached = deliver_here_with_ack(broadcast, id, answer, timeout);
+      reactors.post(here, [add, reached] { add(reached); });
+    });
+  }
+  add(deliver_here_with_ack(broadcast, id, answer, timeout));
+}
+
+std::size_t Namespace::deliver_here_with_ack(const BroadcastPtr& broadcast, std::uint64_t id,
+                                             std::shared_ptr<const adapter::AckHandler> on_ack,
+                                             std::chrono::milliseconds timeout) {
+  auto& shard = local_shard();
+  const bool is_volatile = broadcast->target.flags.is_volatile;
+  std::vector<std::weak_ptr<Socket>> reached;
+  shard.rooms.for_each_target(broadcast->target, shard.sockets, [&](Socket& socket) {
+    socket.expect_broadcast_ack(id, on_ack);
+    socket.send_frames(broadcast->frames, is_volatile);
+    reached.push_back(socket.weak_from_this());
+  });
+  server_.here().stats.broadcast_deliveries += reached.size();
+  if (reached.empty()) return 0;
+  // A client that never answers must not keep the entry: once the broadcast has timed out, each
+  // socket forgets it.
+  auto timer = std::make_shared<boost::asio::steady_timer>(server_.executor(), timeout);
+  const auto count = reached.size();
+  timer->async_wait([timer, id, reached = std::move(reached)](boost::system::error_code) {
+    for (const auto& weak : reached) {
+      if (auto socket = weak.lock()) socket->forget_broadcast_ack(id);
+    }
+  });
+  return count;
+}
+
+}  // namespace sio::socketio

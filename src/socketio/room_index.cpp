@@ -1,0 +1,85 @@
+#include "socketio/room_index.hpp"
+
+#include "socketio/socket.hpp"
+
+#include <algorithm>
+
+namespace sio::socketio {
+
+void RoomIndex::join(Socket& socket, const adapter::Room& room) {
+  auto& joined = membership(socket);
+  if (room == socket.id()) {
+    joined.own_room = true;
+    return;
+  }
+  if (in_room(socket, room)) return;
+  auto& entry = *rooms_.try_emplace(room).first;
+  joined.slots.push_back({&entry, entry.second.size()});
+  entry.second.push_back(&socket);
+}
+
+void RoomIndex::leave(Socket& socket, const adapter::Room& room) {
+  auto& joined = membership(socket);
+  if (room == socket.id()) {
+    joined.own_room = false;
+    return;
+  }
+  for (std::size_t i = 0; i < joined.slots.size(); ++i) {
+    if (joined.slots[i].room->first == room) return remove_slot(socket, i);
+  }
+}
+
+void RoomIndex::leave_all(Socket& socket) {
+  auto& joined = membership(socket);
+  while (!joined.slots.empty()) remove_slot(socket, joined.slots.size() - 1);
+  joined.own_room = false;
+}
+
+// The last member of the room takes the leaver's place, so the members stay contiguous.
+void RoomIndex::remove_slot(Socket& socket, std::size_t slot_index) {
+  auto& joined = membership(socket);
+  const auto slot = joined.slots[slot_index];
+  auto& members = slot.room->second;
+  auto* moved = members.back();
+  members[slot.position] = moved;
+  members.pop_back();
+  if (moved != &socket) {
+    for (auto& other : membership(*moved).slots) {
+      if (other.room == slot.room) {
+        other.position = slot.position;
+        break;
+      }
+    }
+  }
+  joined.slots[slot_index] = joined.slots.back();
+  joined.slots.pop_back();
+  if (members.empty()) rooms_.erase(rooms_.find(slot.room->first));
+}
+
+std::vector<adapter::Room> RoomIndex::rooms_of(const Socket& socket) {
+  const auto& joined = membership(socket);
+  std::vector<adapter::Room> rooms;
+  rooms.reserve(joined.slots.size() + 1);
+  if (joined.own_room) rooms.push_back(socket.id());
+  for (const auto& slot : joined.slots) rooms.push_back(slot.room->first);
+  return rooms;
+}
+
+bool RoomIndex::in_room(const Socket& socket, const adapter::Room& room) {
+  const auto& joined = membership(socket);
+  if (room == socket.id()) return joined.own_room;
+  return std::any_of(joined.slots.begin(), joined.slots.end(),
+                     [&](const Membership::Slot& slot) { return slot.room->first == room; });
+}
+
+std::vector<adapter::Room> RoomIndex::all_rooms(const Sockets& sockets) const {
+  std::vector<adapter::Room> rooms;
+  rooms.reserve(rooms_.size() + sockets.size());
+  for (const auto& [room, members] : rooms_) rooms.push_back(room);
+  for (const auto& [id, socket] : sockets) {
+    if (membership(*socket).own_room && !rooms_.contains(id)) rooms.push_back(id);
+  }
+  return rooms;
+}
+
+}  // namespace sio::socketio
