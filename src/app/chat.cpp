@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/post.hpp>
+
 #include <cstdint>
 
 #include "app/ids.hpp"
@@ -71,6 +73,10 @@ Chat::Chat(socketio::Server& io, StoreWorker& store)
 
 std::size_t Chat::home_of(const std::string& user_id) const {
   return std::hash<std::string>{}(user_id) % io_.reactors().size();
+}
+
+std::size_t Chat::home_of(std::int64_t room_id) const {
+  return static_cast<std::size_t>(room_id) % io_.reactors().size();
 }
 
 void Chat::collect_stats(std::function<void(Stats)> done) {
@@ -203,23 +209,27 @@ void Chat::send_message(Socket& socket, const Args& args, Ack ack) {
     return reply_error(socket, ack, "Not in room");
   }
 
-  store_.run<MessageRecord>(
+  store_.run_on<MessageRecord>(
+      home_of(*room_id),
       [id = *room_id, user_id = user_of(socket), content = std::move(content)](Store& store) {
         return store.add_message(id, user_id, content, now_ms());
       },
-      [this, socket = weak(socket), ack, room](StoreResult<MessageRecord> result) {
-        auto s = socket.lock();
+      [this, socket = weak(socket), executor = socket.executor(), ack,
+       room](StoreResult<MessageRecord> result) {
         if (!result) {
           note_unstored(result.error);
-          if (s) reply_error(*s, ack, "Message not stored");
+          boost::asio::post(executor, [socket, ack] {
+            if (auto s = socket.lock()) reply_error(*s, ack, "Message not stored");
+          });
           return;
         }
         note_stored();
         shares_.local().message_rate.add();
-        // Stored, so it may be sent: to the room, then the sender's confirmation.
+        // Stored, so it may be sent: to the room, then the sender's confirmation (the ack goes to
+        // the sender's reactor after the broadcast does).
         auto message = to_json(*result.value);
         io_.to(room).emit("message", message);
-        if (s && ack) ack(json{{"ok", true}, {"message", message}});
+        if (ack) ack(json{{"ok", true}, {"message", message}});
       });
 }
 

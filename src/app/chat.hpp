@@ -7,7 +7,9 @@
 // Handlers run on their socket's reactor. Presence is counted per user on one reactor, the
 // user's home (picked from the user id): every socket of the user tells it when it connects and
 // leaves, so the first connection and the last disconnection are seen right whatever the
-// reactors the user's sockets are on.
+// reactors the user's sockets are on. Likewise a room's stored messages are broadcast from the
+// room's home reactor, in the order the database gave them their ids: every member sees them in
+// that order, the order of the history.
 
 #include <cstdint>
 #include <string>
@@ -50,6 +52,7 @@ class Chat {
   void user_online(const std::string& user_id);
   void user_offline(const std::string& user_id, std::vector<std::string> joined_rooms);
   std::size_t home_of(const std::string& user_id) const;
+  std::size_t home_of(std::int64_t room_id) const;
   // Log an outage of the message store once, not once per refused message.
   void note_unstored(const std::string& error);
   void note_stored();

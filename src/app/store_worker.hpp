@@ -55,6 +55,12 @@ class StoreWorker {
   // Runs `call(Store&) -> T` on the worker; `done(StoreResult<T>)` runs on the calling reactor.
   template <class T, class Call, class Done>
   void run(Call call, Done done) {
+    run_on<T>(reactors_.current_or_home(), std::move(call), std::move(done));
+  }
+  // Same, `done` running on reactor `reactor`. Results go out in the order the calls committed,
+  // so the results posted to one reactor arrive there in that order.
+  template <class T, class Call, class Done>
+  void run_on(std::size_t reactor, Call call, Done done) {
     auto shared_done = std::make_shared<Done>(std::move(done));
     Job job{[call = std::move(call), shared_done](Store& store) -> std::function<void()> {
               auto value = std::make_shared<T>(call(store));
@@ -67,7 +73,7 @@ class StoreWorker {
                 (*shared_done)(StoreResult<T>{std::nullopt, error});
               };
             },
-            reactors_.current_executor()};
+            reactors_.executor(reactor)};
     enqueue(std::move(job));
   }
 
