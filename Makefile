@@ -1,5 +1,5 @@
 # The front door: `make run` and `make test` install what is missing, build, and go.
-.PHONY: deps build build-asan build-fuzz test fuzz run bench bench-full format clean
+.PHONY: deps build build-asan build-tsan build-fuzz test fuzz run bench bench-full format clean
 
 JOBS ?= $(shell nproc)
 PORT ?= 3000
@@ -15,6 +15,11 @@ build-asan: deps
 	@test -f build/asan/CMakeCache.txt || cmake --preset asan
 	cmake --build --preset asan -j $(JOBS)
 
+# ThreadSanitizer: the servers the Socket.IO, app and cluster suites drive, run with 4 reactors.
+build-tsan: deps
+	@test -f build/tsan/CMakeCache.txt || cmake --preset tsan
+	cmake --build --preset tsan -j $(JOBS)
+
 # libFuzzer harnesses (fuzz/, clang, ASan+UBSan); the preset builds only the code they reach.
 build-fuzz: deps
 	@test -f build/fuzz/CMakeCache.txt || cmake --preset fuzz
@@ -24,13 +29,15 @@ build-fuzz: deps
 fuzz: build-fuzz
 	@fuzz/run.sh 60
 
-# With CI=true the sanitizer build runs the whole suite too.
+# The whole suite with one reactor and with four. With CI=true the AddressSanitizer build runs
+# the whole suite too (four reactors), and the ThreadSanitizer build the Socket.IO, app and
+# cluster suites (four reactors, its preset says).
 ifeq ($(CI),true)
-test: build build-asan build-fuzz
-	@scripts/test.sh release asan fuzz
+test: build build-asan build-tsan build-fuzz
+	@scripts/test.sh release:1 release:4 asan:4 tsan fuzz
 else
 test: build build-fuzz
-	@scripts/test.sh release fuzz
+	@scripts/test.sh release:1 release:4 fuzz
 endif
 
 run: build

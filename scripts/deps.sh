@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Boost comes from the 1.81 family only: the default 1.74 packages lack Boost.URL and conflict.
 DEBIAN_PACKAGES=(
   g++ cmake ninja-build pkg-config make
+  # ThreadSanitizer's runtime for the tsan preset (g++ brings it today; named so it stays).
+  libtsan2
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libhiredis-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs ctest for each preset given (default: release) and ends with one summary line,
-# "N passed, N failed", over all of them.
+# "N passed, N failed", over all of them. A preset may name the reactors its servers run with:
+# release:4 runs the release suite with SIO_THREADS=4.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,13 @@ passed=0
 failed=0
 status=0
 
-for preset in "${presets[@]}"; do
-  echo "== tests: $preset"
+for spec in "${presets[@]}"; do
+  preset=${spec%%:*}
+  threads=
+  [[ $spec == *:* ]] && threads=${spec#*:}
+  echo "== tests: $preset${threads:+, SIO_THREADS=$threads}"
+  unset SIO_THREADS
+  [[ -n $threads ]] && export SIO_THREADS=$threads
   if [[ $preset == asan ]]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -26,7 +32,7 @@ for preset in "${presets[@]}"; do
   summary=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
   rm -f "$log"
   if [[ -z $summary ]]; then
-    echo "tests: no ctest summary for preset $preset" >&2
+    echo "tests: no ctest summary for preset $spec" >&2
     status=1
     continue
   fi

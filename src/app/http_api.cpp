@@ -297,22 +297,19 @@ void HttpApi::readiness(const std::shared_ptr<Call>& call) {
       },
       [this, call](StoreResult<bool> result) {
         note_database_state(result ? std::string() : result.error);
-        json body{{"database", result ? "ok" : "unavailable"}};
-        const bool stored = static_cast<bool>(result);
-        auto reply = [call, body](bool ready) mutable {
-          body["status"] = ready ? "ready" : "unavailable";
-          call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
+        auto body = std::make_shared<json>(json{{"database", result ? "ok" : "unavailable"}});
+        auto reply = [call, body](bool ready) {
+          (*body)["status"] = ready ? "ready" : "unavailable";
+          call->json_reply(ready ? http::status::ok : http::status::service_unavailable, *body);
         };
-        if (!redis_) return reply(stored);
-        // The Redis client is asked where it lives; the answer comes back to this reactor.
-        boost::asio::post(redis_->context(), [redis = redis_, here = io_.executor(), stored,
-                                              body = std::move(body), call]() mutable {
+        if (!redis_) return reply(static_cast<bool>(result));
+        // The Redis client is asked on its own reactor; the answer comes back to this one.
+        boost::asio::post(redis_->context(), [redis = redis_, here = io_.executor(),
+                                              stored = static_cast<bool>(result), body, reply] {
           const bool connected = redis->connected();
-          boost::asio::post(here, [connected, stored, body = std::move(body), call]() mutable {
-            body["redis"] = connected ? "ok" : "unreachable";
-            const bool ready = stored && connected;
-            body["status"] = ready ? "ready" : "unavailable";
-            call->json_reply(ready ? http::status::ok : http::status::service_unavailable, body);
+          boost::asio::post(here, [connected, stored, body, reply] {
+            (*body)["redis"] = connected ? "ok" : "unreachable";
+            reply(stored && connected);
           });
         });
       });

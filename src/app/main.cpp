@@ -147,5 +147,7 @@ int main(int argc, char** argv) {
                config.database_url.rfind("sqlite:", 0) == 0 ? config.database_url : "postgres");
   if (redis) spdlog::info("redis adapter enabled");
   ctx.run();
+  // Whatever ended the run, no reactor may outlive what it uses.
+  io.reactors().stop();
   return 0;
 }

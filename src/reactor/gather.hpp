@@ -3,6 +3,7 @@
 // in reactor order, to one callback on the reactor that asked. Each reactor computes its answer
 // on its own thread and posts it back: no share is ever read from another thread.
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -21,10 +22,14 @@ void gather(const ReactorPool& pool, Work work, Done done) {
     std::vector<std::optional<T>> answers;
     std::size_t missing;
     Done done;
+    // The origin has work outstanding until the answers are in: its run() must not return
+    // meanwhile (the posts coming back are not counted until they are made).
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> waiting;
   };
   const auto origin = pool.current_or_home();
-  auto state = std::make_shared<State>(
-      State{std::vector<std::optional<T>>(pool.size()), pool.size(), std::move(done)});
+  auto state = std::make_shared<State>(State{std::vector<std::optional<T>>(pool.size()),
+                                             pool.size(), std::move(done),
+                                             boost::asio::make_work_guard(pool.executor(origin))});
   auto shared_work = std::make_shared<Work>(std::move(work));
   for (std::size_t index = 0; index < pool.size(); ++index) {
     pool.post(index, [&pool, origin, index, state, shared_work] {
@@ -36,6 +41,7 @@ void gather(const ReactorPool& pool, Work work, Done done) {
         std::vector<T> answers;
         answers.reserve(state->answers.size());
         for (auto& a : state->answers) answers.push_back(std::move(*a));
+        state->waiting.reset();
         state->done(std::move(answers));
       });
     });
