@@ -4,6 +4,10 @@
 // then serves it (an HttpConnection). Listens dual-stack ("::" takes IPv4 too) unless given an
 // IPv4 address.
 //
+// One acceptor rather than one SO_REUSEPORT acceptor per reactor: measured the same
+// (bench/results/2026-12-02-accept-modes.md), it spreads connections exactly evenly, and it cannot
+// silently share its port with another process started on it by mistake.
+//
 // Each connection is admitted by the ConnectionLimit first: over a limit it is closed at once,
 // before a byte is read (cheap under a flood; clients see a transport error and retry later), and
 // reported to `on_refused`. An admitted connection holds its lease until it ends; whoever takes
