@@ -17,7 +17,13 @@
 #include "http/cors.hpp"
 #include "engineio/options.hpp"
 
-using namespace sio::engineio;
+using sio::engineio::ServerOptions;
+namespace http = sio::http;
+using http::CorsOptions;
+using http::CorsPolicy;
+using http::HttpRequest;
+using http::make_response;
+using http::Response;
 
 namespace {
 
@@ -108,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t fed = std::min(input.size(), chunk), parsed = 0;
 
   http::request_parser<http::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(kOptions.max_header_bytes));
+  parser.header_limit(static_cast<std::uint32_t>(kOptions.http.max_header_bytes));
   parser.body_limit(boost::none);
   if (feed(parser, input, fed, parsed, chunk, false)) return 0;
 
