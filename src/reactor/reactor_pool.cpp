@@ -48,7 +48,29 @@ ReactorPool::ReactorPool(boost::asio::io_context& home, std::size_t count) {
     contexts_.push_back(owned_.back().get());
     guards_.push_back(boost::asio::make_work_guard(*owned_.back()));
   }
+  for (std::size_t i = 0; i < count; ++i) outboxes_.push_back(std::make_unique<Outbox>(*this, i));
   for (std::size_t i = 1; i < count; ++i) threads_.emplace_back([this, i] { run(i); });
+}
+
+void ReactorPool::Outbox::add(std::size_t target, Task task) {
+  if (pending_.empty()) pending_.resize(pool_.size());
+  pending_[target].push_back(std::move(task));
+  if (scheduled_) return;
+  scheduled_ = true;
+  // Behind the handlers this reactor has ready now (the rest of the burst being read), ahead of
+  // what they schedule for later (the writes to this reactor's own sockets).
+  boost::asio::post(pool_.context(self_), [this] { hand_over(); });
+}
+
+void ReactorPool::Outbox::hand_over() {
+  scheduled_ = false;
+  for (std::size_t target = 0; target < pending_.size(); ++target) {
+    if (pending_[target].empty()) continue;
+    boost::asio::post(pool_.context(target), [batch = std::move(pending_[target])]() mutable {
+      for (auto& task : batch) task();
+    });
+    pending_[target].clear();
+  }
 }
 
 ReactorPool::~ReactorPool() { stop(); }

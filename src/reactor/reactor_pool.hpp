@@ -7,6 +7,11 @@
 // Nothing is shared between reactors: work for another one travels by `post`, and `current()`
 // tells code which reactor it runs on, so that it can reach that reactor's share of a structure
 // (see PerReactor) without a lock.
+//
+// What a reactor posts to another during one pass over its ready handlers leaves as one batch,
+// handed over once those handlers have run: broadcasts made while reading a burst of messages
+// reach the other reactors together (so each socket there gets them in one write, as sockets
+// here do), for one wake-up and one lock of the target's queue instead of one per message.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -44,10 +49,13 @@ class ReactorPool {
   }
 
   // Runs `f` on reactor `index`, later (also when called from there). Posts from one reactor to
-  // another run in the order they were made.
+  // another run in the order they were made; from a reactor to another one they are batched (see
+  // above), from anywhere else they go at once.
   template <class F>
   void post(std::size_t index, F&& f) const {
-    boost::asio::post(*contexts_[index], std::forward<F>(f));
+    const auto here = current();
+    if (!here || *here == index) return boost::asio::post(*contexts_[index], std::forward<F>(f));
+    outboxes_[*here]->add(index, Task(std::forward<F>(f)));
   }
 
   // Ends the pool's own threads once each has run what was queued for it so far; idempotent.
@@ -63,12 +71,47 @@ class ReactorPool {
  private:
   using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
 
+  // A move-only, type-erased call (a batch holds posts of every kind).
+  class Task {
+   public:
+    template <class F>
+    explicit Task(F f) : call_(std::make_unique<Call<F>>(std::move(f))) {}
+    void operator()() { call_->run(); }
+
+   private:
+    struct Base {
+      virtual ~Base() = default;
+      virtual void run() = 0;
+    };
+    template <class F>
+    struct Call : Base {
+      explicit Call(F f) : f(std::move(f)) {}
+      void run() override { f(); }
+      F f;
+    };
+    std::unique_ptr<Base> call_;
+  };
+  // What one reactor has posted to the others and not yet handed over; used by that reactor only.
+  class Outbox {
+   public:
+    Outbox(const ReactorPool& pool, std::size_t self) : pool_(pool), self_(self) {}
+    void add(std::size_t target, Task task);
+
+   private:
+    void hand_over();
+    const ReactorPool& pool_;
+    std::size_t self_;
+    std::vector<std::vector<Task>> pending_;  // by target reactor
+    bool scheduled_ = false;
+  };
+
   void run(std::size_t index);
 
   std::vector<boost::asio::io_context*> contexts_;  // [0] is the application's
   std::vector<std::unique_ptr<boost::asio::io_context>> owned_;
   std::vector<WorkGuard> guards_;
   std::vector<std::thread> threads_;
+  std::vector<std::unique_ptr<Outbox>> outboxes_;  // by sending reactor
 };
 
 }  // namespace sio::reactor

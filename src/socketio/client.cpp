@@ -13,7 +13,8 @@ namespace sio::socketio {
 Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
     : server_(server),
       session_(std::move(session)),
-      executor_(server.executor()),
+      reactor_(server.reactors().current_or_home()),
+      executor_(server.reactors().executor(reactor_)),
       decoder_(server.options().limits),
       handshake_(std::make_shared<Handshake>(
           Handshake::from_request(session_->request(), json::object()))) {

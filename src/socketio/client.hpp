@@ -34,7 +34,8 @@ class Client : public std::enable_shared_from_this<Client> {
   bool is_open() const { return session_->state() == engineio::Session::State::open; }
   // Whether a volatile packet would go out now rather than queue.
   bool ready_for_volatile() const { return session_->ready_for_volatile(); }
-  // The reactor the client (its session, its sockets) lives on.
+  // The reactor the client (its session, its sockets) lives on, and its executor.
+  std::size_t reactor() const { return reactor_; }
   boost::asio::io_context::executor_type executor() const { return executor_; }
 
   void send(const Frames& frames, bool is_volatile = false);
@@ -59,6 +60,7 @@ class Client : public std::enable_shared_from_this<Client> {
 
   Server& server_;
   std::shared_ptr<engineio::Session> session_;
+  std::size_t reactor_;
   boost::asio::io_context::executor_type executor_;
   Decoder decoder_;
   // One per joined namespace; a client joins one or a few, so a vector is the cheapest index.

@@ -183,16 +183,18 @@ void Socket::handle_event(Packet& packet) {
   if (packet.id) {
     // The answer may come later, from anywhere (a store result, another reactor): it is sent
     // from the socket's reactor.
-    ack = Ack([weak = std::weak_ptr<Socket>(self), executor = executor(),
-               id = *packet.id](Args response) {
+    ack = Ack([weak = std::weak_ptr<Socket>(self), &reactors = nsp_.server().reactors(),
+               reactor = client_->reactor(), id = *packet.id](Args response) {
       auto send = [weak, id, response = std::move(response)]() mutable {
         if (auto socket = weak.lock()) {
           socket->send_packet(
               Packet{PacketType::ack, socket->nsp_.name(), id, std::move(response)});
         }
       };
-      if (executor.running_in_this_thread()) return send();
-      boost::asio::post(executor, std::move(send));
+      // Posted through the pool, so that it keeps its order behind the broadcasts the same
+      // reactor made before (a message to the room, then the sender's confirmation).
+      if (reactors.current() == reactor) return send();
+      reactors.post(reactor, std::move(send));
     });
   }
 
