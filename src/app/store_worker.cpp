@@ -1,11 +1,35 @@
 #include "app/store_worker.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 namespace sio::app {
 
 namespace {
+
 constexpr std::size_t kMaxBatch = 256;
+
+using Executor = boost::asio::io_context::executor_type;
+using Completions = std::vector<std::pair<Executor, std::function<void()>>>;
+
+// Hands a batch's completions to the reactors that asked: one post per reactor, in the batch's
+// order, so that what a batch stored reaches each reactor together (a room's messages are then
+// broadcast in one pass of its loop, and each socket gets them in one write).
+void hand_back(Completions& completions) {
+  std::vector<std::pair<Executor, std::vector<std::function<void()>>>> by_reactor;
+  for (auto& [reply_to, completion] : completions) {
+    auto group = std::find_if(by_reactor.begin(), by_reactor.end(),
+                              [&](const auto& entry) { return entry.first == reply_to; });
+    if (group == by_reactor.end()) group = by_reactor.insert(by_reactor.end(), {reply_to, {}});
+    group->second.push_back(std::move(completion));
+  }
+  for (auto& [reply_to, calls] : by_reactor) {
+    boost::asio::post(reply_to, [calls = std::move(calls)] {
+      for (const auto& call : calls) call();
+    });
+  }
+}
+
 }  // namespace
 
 void StoreLatency::record(std::chrono::microseconds elapsed) {
@@ -73,7 +97,7 @@ void StoreWorker::loop() {
 
 void StoreWorker::run_batch(std::vector<Job>& batch) {
   const auto started = std::chrono::steady_clock::now();
-  std::vector<std::pair<boost::asio::io_context::executor_type, std::function<void()>>> completions;
+  Completions completions;
   completions.reserve(batch.size());
   try {
     store_->begin();
@@ -125,12 +149,15 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
   failures_ += failed;
   latency_.record(std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started));
-  for (auto& [reply_to, completion] : completions) boost::asio::post(reply_to, std::move(completion));
+  hand_back(completions);
 }
 
 void StoreWorker::fail_all(std::vector<Job>& batch, const std::string& error) {
   failures_ += batch.size();
-  for (auto& job : batch) boost::asio::post(job.reply_to, job.fail(error));
+  Completions completions;
+  completions.reserve(batch.size());
+  for (auto& job : batch) completions.emplace_back(job.reply_to, job.fail(error));
+  hand_back(completions);
 }
 
 }  // namespace sio::app
