@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view kJoinAck = "1[";  // our one ack id, then the arguments
 constexpr std::string_view kMessageEvent = R"(2["message",)";
+constexpr std::string_view kErrorEvent = R"(2["error",)";
 constexpr std::string_view kContentKey = R"("content":")";
 
 // Reads a decimal number at `text[pos]`, moving pos past it and one separator.
@@ -114,7 +115,13 @@ void Client::on_socketio_packet(std::string_view packet) {
   if (packet.empty()) return;
   switch (packet[0]) {
     case '2': {  // EVENT: the hot path
-      if (packet.substr(0, kMessageEvent.size()) != kMessageEvent) return;
+      if (packet.substr(0, kMessageEvent.size()) != kMessageEvent) {
+        if (packet.substr(0, kErrorEvent.size()) == kErrorEvent && packet.back() == ']') {
+          const auto message = packet.substr(kErrorEvent.size());
+          observer_.on_error_event(*this, message.substr(0, message.size() - 1));
+        }
+        return;
+      }
       auto pos = packet.find(kContentKey);
       if (pos == std::string_view::npos) return;
       pos += kContentKey.size();

@@ -28,6 +28,8 @@ class ClientObserver {
   virtual void on_delivery(Client& receiver, std::uint64_t sent_ns, std::uint64_t seq,
                            std::uint32_t publisher) = 0;
   virtual void on_failed(Client& client, std::string_view reason) = 0;
+  // An `error` event: the server refused a request that asked for no ack (its argument, as JSON).
+  virtual void on_error_event(Client& client, std::string_view message) = 0;
 };
 
 class Client final : public PacketSink {

@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   app.add_option("--p99-limit-ms", o.p99_limit_ms, "A step whose p99 latency exceeds this fails");
   app.add_option("--phase-timeout", o.phase_timeout_seconds, "Longest connect or join phase");
   app.add_option("--server-pid", o.server_pid, "Server process to sample CPU and memory of");
+  app.add_flag("--create-rooms", o.create_rooms,
+               "Create the rooms first with POST /api/rooms (sio-server keeps rooms in its "
+               "database) and use the ids it returns");
   app.add_option("--output", output, "Write the JSON report here instead of stdout");
   CLI11_PARSE(app, argc, argv);
   if (o.room_rate > 0 && o.room_size <= 0) {

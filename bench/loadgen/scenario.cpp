@@ -8,6 +8,7 @@
 
 #include "app/jwt.hpp"
 #include "loadgen/proc_stats.hpp"
+#include "loadgen/rooms_api.hpp"
 
 namespace sio::bench {
 
@@ -58,7 +59,14 @@ Scenario::Scenario(asio::io_context& ctx, Options options)
   }
   if (options_.room_size > 0) {
     const auto rooms = (options_.clients + options_.room_size - 1) / options_.room_size;
-    for (int r = 0; r < rooms; ++r) room_names_.push_back(std::to_string(r + 1));
+    if (options_.create_rooms) {
+      const auto start = now_ns();
+      const auto token = app::sign_jwt({{"sub", "u0"}, {"name", "bench"}}, options_.secret);
+      room_names_ = create_rooms(target_, token, static_cast<std::size_t>(rooms));
+      rooms_created_seconds_ = seconds_between(start, now_ns());
+    } else {
+      for (int r = 0; r < rooms; ++r) room_names_.push_back(std::to_string(r + 1));
+    }
     room_members_.assign(room_names_.size(), 0);
   }
 }
@@ -113,7 +121,9 @@ asio::awaitable<void> Scenario::main() {
                        {"steps", options_.steps},
                        {"step_retries", options_.step_retries},
                        {"step_seconds", options_.step_seconds},
-                       {"p99_limit_ms", options_.p99_limit_ms}};
+                       {"p99_limit_ms", options_.p99_limit_ms},
+                       {"create_rooms", options_.create_rooms}};
+  if (options_.create_rooms) report_["rooms_created_seconds"] = round3(rooms_created_seconds_);
 
   co_await connect_all();
   if (options_.room_size > 0) co_await join_all();
@@ -171,6 +181,10 @@ asio::awaitable<void> Scenario::main() {
   for (const auto& [reason, count] : errors_) total_errors += count;
   report_["errors"] = total_errors;
   report_["error_reasons"] = errors_;
+  std::uint64_t total_error_events = 0;
+  for (const auto& [message, count] : error_events_) total_error_events += count;
+  report_["error_events"] = total_error_events;
+  report_["error_event_messages"] = error_events_;
   const auto wall = seconds_between(start_ns, now_ns());
   const auto self = self_cpu_seconds() - self_start;
   report_["loadgen"] = {{"wall_seconds", round3(wall)},
@@ -385,6 +399,12 @@ void Scenario::on_failed(Client& client, std::string_view reason) {
   }
   ++dropped_;
   if (client.was_joined()) --room_members_[static_cast<std::size_t>(room_of(client))];
+}
+
+// A refused `message` ("Message not stored", …) is also a missing delivery; the server's words
+// say why it went missing.
+void Scenario::on_error_event(Client&, std::string_view message) {
+  ++error_events_[std::string(message.substr(0, 120))];
 }
 
 }  // namespace sio::bench

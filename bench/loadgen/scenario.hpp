@@ -42,7 +42,8 @@ struct Options {
   double drain_seconds = 5;   // how long a step waits for its last deliveries
   double p99_limit_ms = 100;  // a step above this latency fails and ends the ramp
   double phase_timeout_seconds = 120;
-  pid_t server_pid = 0;  // 0: no server-side numbers
+  pid_t server_pid = 0;       // 0: no server-side numbers
+  bool create_rooms = false;  // through the REST API first (sio-server); else rooms "1", "2", …
 };
 
 class Scenario final : public ClientObserver {
@@ -58,6 +59,7 @@ class Scenario final : public ClientObserver {
   void on_delivery(Client& receiver, std::uint64_t sent_ns, std::uint64_t seq,
                    std::uint32_t publisher) override;
   void on_failed(Client& client, std::string_view reason) override;
+  void on_error_event(Client& client, std::string_view message) override;
 
  private:
   struct Publisher {
@@ -105,6 +107,8 @@ class Scenario final : public ClientObserver {
   Histogram connect_latency_;
   StepStats step_;
   std::map<std::string, std::uint64_t> errors_;
+  std::map<std::string, std::uint64_t> error_events_;  // what the server said, by message
+  double rooms_created_seconds_ = 0;
   nlohmann::json report_;
 };
 

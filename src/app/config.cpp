@@ -49,6 +49,11 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
       ->envname("REDIS_URL");
   app.add_option("--dev", dev_flag, "1 = development mode (random secret, CORS *, /dev/token)")
       ->envname("SIO_DEV");
+  app.add_option("--log-level", config.log_level,
+                 "trace, debug, info (default: one line per connect and disconnect), warn, error, "
+                 "critical or off")
+      ->envname("SIO_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--web-root", config.web_root, "directory of the demo page");
   app.add_option("--client-script", config.client_script, "socket.io.min.js to serve");
   app.add_option("--ping-interval", config.ping_interval_ms, "ms");

@@ -18,6 +18,8 @@ struct Config {
   std::string database_url = "sqlite:./sio.db";
   std::string redis_url;
   bool dev = false;
+  // spdlog level name: trace, debug, info, warn, error, critical, off.
+  std::string log_level = "info";
   std::string web_root;       // the demo page's files
   std::string client_script;  // socket.io.min.js from the socket.io-client npm package
   int ping_interval_ms = 25000;

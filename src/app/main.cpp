@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   auto loaded = app::load_config(argc, argv);
   if (auto* exit = std::get_if<app::ConfigExit>(&loaded)) return exit->status;
   const auto config = std::get<app::Config>(std::move(loaded));
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
 
   std::unique_ptr<app::Store> store;
   try {
