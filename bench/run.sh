@@ -111,11 +111,12 @@ case $mode in
     args[selfcheck]="--clients 1000 --room-size 1000 --publishers-per-room 10 --room-rate 100 --ramp-factor 1.5 --steps 7 --step-seconds 4 --warmup 2"
     ;;
   threads | scaling)
-    args[threads-fanout]="$threads_fanout --ramp-factor 1.5 --steps 10 --step-seconds 4 --warmup 3"
+    # Steps of ×1.15: with ×1.5 two servers a third apart in capacity often stop at the same step.
+    args[threads-fanout]="$threads_fanout --ramp-factor 1.15 --steps 22 --step-seconds 4 --warmup 3"
     args[threads-chat]="$threads_chat --step-seconds 15 --warmup 3"
     ;;
   full)
-    args[threads-fanout]="$threads_fanout --ramp-factor 1.25 --steps 20 --step-seconds 8 --warmup 5"
+    args[threads-fanout]="$threads_fanout --ramp-factor 1.15 --steps 24 --step-seconds 8 --warmup 5"
     args[threads-chat]="$threads_chat --step-seconds 60 --warmup 5"
     args[fanout]="--clients 1000 --room-size 1000 --publishers-per-room 10 --room-rate 20 --ramp-factor 1.25 --steps 30 --step-seconds 8 --warmup 5"
     args[chat]="--clients 10000 --room-size 10 --room-rate 2 --step-seconds 60 --warmup 5"
