@@ -41,7 +41,7 @@ std::string message_of(const char* text) {
 void ignore_notice(void*, const char*) {}
 
 // One statement per entry: PQexecParams runs a single statement.
-constexpr const char* kSchema[] = {
+constexpr const char* kPostgresSchema[] = {
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
     R"sql(CREATE TABLE IF NOT EXISTS users (
       id TEXT PRIMARY KEY,
@@ -88,7 +88,7 @@ constexpr const char* kSchema[] = {
       checks BIGINT NOT NULL))sql",
 };
 
-constexpr int kSchemaVersion = 1;
+constexpr int kPostgresSchemaVersion = 1;
 
 RoomRecord room_at(const PgResult& r, int row) {
   return {r.integer(row, 0), r.text(row, 1), r.boolean(row, 2), r.text(row, 3), r.integer(row, 4)};
@@ -173,9 +173,9 @@ void PgStore::migrate() {
     // CREATE TABLE IF NOT EXISTS is not safe against itself running concurrently (a unique
     // violation in the catalog), so servers starting together take turns.
     exec("SELECT pg_advisory_xact_lock(hashtext('sio-server schema'))");
-    for (const char* statement : kSchema) exec(statement);
+    for (const char* statement : kPostgresSchema) exec(statement);
     if (exec("SELECT version FROM schema_version").rows() == 0) {
-      exec("INSERT INTO schema_version(version) VALUES ($1)", {kSchemaVersion});
+      exec("INSERT INTO schema_version(version) VALUES ($1)", {kPostgresSchemaVersion});
     }
     commit();
   } catch (...) {

@@ -53,7 +53,7 @@ class SqliteStore::Statement {
 
 namespace {
 
-constexpr const char* kSchema = R"sql(
+constexpr const char* kSqliteSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
@@ -108,7 +108,7 @@ CREATE TABLE IF NOT EXISTS health (
 );
 )sql";
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSqliteSchemaVersion = 1;
 
 }  // namespace
 
@@ -141,11 +141,11 @@ void SqliteStore::exec(const char* sql) {
 void SqliteStore::migrate() {
   exec("BEGIN IMMEDIATE");
   try {
-    exec(kSchema);
+    exec(kSqliteSchema);
     Statement version(db_, "SELECT version FROM schema_version");
     if (!version.step()) {
       Statement insert(db_, "INSERT INTO schema_version(version) VALUES (?)");
-      insert.bind(std::int64_t{kSchemaVersion}).step();
+      insert.bind(std::int64_t{kSqliteSchemaVersion}).step();
     }
     exec("COMMIT");
   } catch (...) {

@@ -6,13 +6,13 @@
 namespace sio::engineio {
 namespace {
 
-constexpr std::string_view kAlphabet =
+constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 constexpr std::array<int8_t, 256> make_reverse_table() {
   std::array<int8_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (size_t i = 0; i < kAlphabet.size(); ++i) table[static_cast<uint8_t>(kAlphabet[i])] = int8_t(i);
+  for (size_t i = 0; i < kBase64Alphabet.size(); ++i) table[static_cast<uint8_t>(kBase64Alphabet[i])] = int8_t(i);
   return table;
 }
 
@@ -27,22 +27,22 @@ std::string base64_encode(std::string_view bytes) {
   for (; i + 3 <= bytes.size(); i += 3) {
     uint32_t n = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8 |
                  uint8_t(bytes[i + 2]);
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
-    out += kAlphabet[n & 63];
+    out += kBase64Alphabet[n >> 18 & 63];
+    out += kBase64Alphabet[n >> 12 & 63];
+    out += kBase64Alphabet[n >> 6 & 63];
+    out += kBase64Alphabet[n & 63];
   }
   size_t rest = bytes.size() - i;
   if (rest == 1) {
     uint32_t n = uint32_t(uint8_t(bytes[i])) << 16;
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
+    out += kBase64Alphabet[n >> 18 & 63];
+    out += kBase64Alphabet[n >> 12 & 63];
     out += "==";
   } else if (rest == 2) {
     uint32_t n = uint32_t(uint8_t(bytes[i])) << 16 | uint32_t(uint8_t(bytes[i + 1])) << 8;
-    out += kAlphabet[n >> 18 & 63];
-    out += kAlphabet[n >> 12 & 63];
-    out += kAlphabet[n >> 6 & 63];
+    out += kBase64Alphabet[n >> 18 & 63];
+    out += kBase64Alphabet[n >> 12 & 63];
+    out += kBase64Alphabet[n >> 6 & 63];
     out += '=';
   }
   return out;

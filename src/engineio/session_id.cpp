@@ -10,7 +10,7 @@ namespace sio::engineio {
 
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kSessionIdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::size_t kIdLength = 20;
 
 int alphabet_index(char c) {
@@ -36,18 +36,18 @@ std::string generate_session_id() {
   id.reserve(kIdLength);
   for (size_t i = 0; i < bytes.size(); i += 3) {
     uint32_t n = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8 | bytes[i + 2];
-    id += kAlphabet[n >> 18 & 63];
-    id += kAlphabet[n >> 12 & 63];
-    id += kAlphabet[n >> 6 & 63];
-    id += kAlphabet[n & 63];
+    id += kSessionIdAlphabet[n >> 18 & 63];
+    id += kSessionIdAlphabet[n >> 12 & 63];
+    id += kSessionIdAlphabet[n >> 6 & 63];
+    id += kSessionIdAlphabet[n & 63];
   }
   return id;
 }
 
 std::string generate_session_id(std::size_t reactor) {
   auto id = generate_session_id();
-  id[0] = kAlphabet[(reactor >> 6) & 63];
-  id[1] = kAlphabet[reactor & 63];
+  id[0] = kSessionIdAlphabet[(reactor >> 6) & 63];
+  id[1] = kSessionIdAlphabet[reactor & 63];
   return id;
 }
 
