@@ -189,7 +189,7 @@ perf_report() {
     | grep -E '^ +[0-9]' | sed -E 's/ +$//' | cut -c1-220 | head -70
 }
 
-# stop_server REPORT: stops the server; sio-server's exit status and the warnings and errors of its
+# stop_server KIND REPORT: stops the server; sio-server's exit status and the warnings and errors of its
 # log go into the load generator's report, and are shown.
 stop_server() {
   local kind=$1 report=$2 status=0

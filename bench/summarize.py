@@ -322,11 +322,11 @@ def threads_kinds(*docs):
 
 def step_at(r, room_rate):
     """The step at this rate: the passing attempt, else the first one, and whether it passed."""
-    steps = [st for st in (r or {}).get("steps") or [] if st["room_rate"] == room_rate]
-    for st in steps:
-        if st["passed"]:
-            return st, True
-    return (steps[0], False) if steps else (None, False)
+    passed = passed_at(r, room_rate)
+    if passed:
+        return passed, True
+    steps = (r or {}).get("steps") or []
+    return next((st for st in steps if st["room_rate"] == room_rate), None), False
 
 
 def why_failed(step):

@@ -12,7 +12,9 @@ constexpr std::string_view kBase64Alphabet =
 constexpr std::array<int8_t, 256> make_reverse_table() {
   std::array<int8_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (size_t i = 0; i < kBase64Alphabet.size(); ++i) table[static_cast<uint8_t>(kBase64Alphabet[i])] = int8_t(i);
+  for (size_t i = 0; i < kBase64Alphabet.size(); ++i) {
+    table[static_cast<uint8_t>(kBase64Alphabet[i])] = int8_t(i);
+  }
   return table;
 }
 

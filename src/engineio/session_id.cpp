@@ -10,7 +10,8 @@ namespace sio::engineio {
 
 namespace {
 
-constexpr char kSessionIdAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kSessionIdAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::size_t kIdLength = 20;
 
 int alphabet_index(char c) {
