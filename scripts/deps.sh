@@ -14,6 +14,8 @@ DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql chromium
   redis-server nginx
+  # systemd-analyze checks the service unit in deploy/systemd.
+  systemd
   # The fuzz preset: clang 14 and its libFuzzer + sanitizer runtimes (only recommended by clang,
   # which --no-install-recommends leaves out).
   clang libclang-rt-14-dev

@@ -15,10 +15,24 @@ namespace sio::app {
 
 namespace {
 
-// A file shipped with the sources: found next to the working directory first (a checkout),
+// Where `cmake --install` put sio-server's files, found from the executable itself so that an
+// installed tree can be moved: P/bin/sio-server serves P/share/sio.
+std::filesystem::path installed_data_dir() {
+  std::error_code ec;
+  const auto executable = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return executable.parent_path().parent_path() / "share" / "sio";
+}
+
+// A file shipped with the sources (`relative` to a checkout's root; `installed` under the data
+// directory): found in the working directory first (a checkout), then where it was installed,
 // else in the source tree the binary was built from.
-std::string find_asset(const std::string& relative) {
+std::string find_asset(const std::string& relative, const std::string& installed) {
   if (std::filesystem::exists(relative)) return relative;
+  const auto data_dir = installed_data_dir();
+  if (!data_dir.empty() && std::filesystem::exists(data_dir / installed)) {
+    return (data_dir / installed).string();
+  }
   return std::string(SIO_SOURCE_DIR) + "/" + relative;
 }
 
@@ -26,8 +40,9 @@ std::string find_asset(const std::string& relative) {
 
 std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   Config config;
-  config.web_root = find_asset("web");
-  config.client_script = find_asset("node_modules/socket.io-client/dist/socket.io.min.js");
+  config.web_root = find_asset("web", "web");
+  config.client_script =
+      find_asset("node_modules/socket.io-client/dist/socket.io.min.js", "socket.io.min.js");
   std::string dev_flag;
 
   CLI::App app{"sio-server: a Socket.IO chat and notification server"};

@@ -9,9 +9,11 @@ import { fileURLToPath } from "node:url";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const binDir = process.env.SIO_BIN_DIR ?? path.join(repoRoot, "build/bin");
 
-export async function startServer(name, { args = [], env = {} } = {}) {
-  const proc = spawn(path.join(binDir, name), args, {
+// `name`: a binary of the build (bin/), or an absolute path. `cwd`: where it runs (default: here).
+export async function startServer(name, { args = [], env = {}, cwd } = {}) {
+  const proc = spawn(path.isAbsolute(name) ? name : path.join(binDir, name), args, {
     env: { ...process.env, PORT: "0", ...env },
+    cwd,
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = [];
