@@ -5,7 +5,7 @@
 #   P/lib/libsio*.a                                                  static libraries
 #   P/lib/cmake/sio/                 find_package(sio) → sio::sio (Socket.IO server), sio::redis
 #   P/lib/pkgconfig/sio.pc, sio-redis.pc
-#   P/bin/sio-server, P/share/sio/   the demo page and the client script it serves
+#   P/bin/sio-server, P/share/sio/   and the demo page it serves
 #
 # The headers include each other from the include root of the tree ("engineio/options.hpp"), so
 # the package puts P/include/sio on the include path beside P/include.
@@ -49,6 +49,3 @@ endforeach()
 
 install(TARGETS sio-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY web/ DESTINATION ${CMAKE_INSTALL_DATADIR}/sio/web)
-# From the pinned socket.io-client package (`npm ci`); sio-server serves it at /vendor/.
-install(FILES ${CMAKE_SOURCE_DIR}/node_modules/socket.io-client/dist/socket.io.min.js
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/sio OPTIONAL)

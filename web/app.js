@@ -1,5 +1,6 @@
 // sio demo page: sign in, rooms and chat over Socket.IO, presence, posts with likes and live
-// notifications. Plain browser JavaScript; the socket.io client comes from /vendor/.
+// notifications. Plain browser JavaScript; the socket.io client comes from
+// /socket.io/socket.io.min.js, which sio serves as Node's socket.io does.
 // Every piece of text that a user (or the server) provides goes into the page through
 // textContent, never innerHTML.
 "use strict";

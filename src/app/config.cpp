@@ -24,14 +24,14 @@ std::filesystem::path installed_data_dir() {
   return executable.parent_path().parent_path() / "share" / "sio";
 }
 
-// A file shipped with the sources (`relative` to a checkout's root; `installed` under the data
-// directory): found in the working directory first (a checkout), then where it was installed,
-// else in the source tree the binary was built from.
-std::string find_asset(const std::string& relative, const std::string& installed) {
+// A file shipped with the sources, `relative` to a checkout's root (and to the data directory):
+// found in the working directory first (a checkout), then where it was installed, else in the
+// source tree the binary was built from.
+std::string find_asset(const std::string& relative) {
   if (std::filesystem::exists(relative)) return relative;
   const auto data_dir = installed_data_dir();
-  if (!data_dir.empty() && std::filesystem::exists(data_dir / installed)) {
-    return (data_dir / installed).string();
+  if (!data_dir.empty() && std::filesystem::exists(data_dir / relative)) {
+    return (data_dir / relative).string();
   }
   return std::string(SIO_SOURCE_DIR) + "/" + relative;
 }
@@ -40,9 +40,7 @@ std::string find_asset(const std::string& relative, const std::string& installed
 
 std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   Config config;
-  config.web_root = find_asset("web", "web");
-  config.client_script =
-      find_asset("node_modules/socket.io-client/dist/socket.io.min.js", "socket.io.min.js");
+  config.web_root = find_asset("web");
   std::string dev_flag;
 
   CLI::App app{"sio-server: a Socket.IO chat and notification server"};
@@ -70,7 +68,6 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
       ->envname("SIO_LOG_LEVEL")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--web-root", config.web_root, "directory of the demo page");
-  app.add_option("--client-script", config.client_script, "socket.io.min.js to serve");
   app.add_option("--ping-interval", config.ping_interval_ms, "ms");
   app.add_option("--ping-timeout", config.ping_timeout_ms, "ms");
   app.add_option("--recovery-window", config.recovery_window_ms,

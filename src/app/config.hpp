@@ -21,7 +21,6 @@ struct Config {
   // spdlog level name: trace, debug, info, warn, error, critical, off.
   std::string log_level = "info";
   std::string web_root;       // the demo page's files
-  std::string client_script;  // socket.io.min.js from the socket.io-client npm package
   int ping_interval_ms = 25000;
   int ping_timeout_ms = 20000;
   // Connection state recovery: how long a dropped client may come back as the same socket, ms;

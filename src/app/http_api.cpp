@@ -17,7 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kClientScriptUrl = "/vendor/socket.io.min.js";
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
@@ -81,10 +80,9 @@ HttpApi::HttpApi(const Config& config, socketio::Server& io, StoreWorker& store,
       chat_(chat),
       notifications_(notifications),
       redis_(std::move(redis)),
-      files_(config.web_root, kClientScriptUrl, config.client_script),
+      files_(config.web_root),
       cors_(cors_options(config)) {
   if (!files_.find("/")) spdlog::warn("demo page not found in {}", config.web_root);
-  if (!files_.find(kClientScriptUrl)) spdlog::warn("client script not found at {}", config.client_script);
 }
 
 void HttpApi::handle(Connection connection, http::HttpRequest request) {

@@ -30,8 +30,7 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-StaticFiles::StaticFiles(const std::string& web_root, const std::string& script_url,
-                         const std::string& script_path) {
+StaticFiles::StaticFiles(const std::string& web_root) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(web_root, ec)) {
     if (!entry.is_regular_file()) continue;
@@ -40,9 +39,6 @@ StaticFiles::StaticFiles(const std::string& web_root, const std::string& script_
     }
   }
   if (auto index = files_.find("/index.html"); index != files_.end()) files_["/"] = index->second;
-  if (auto body = read_file(script_path)) {
-    files_[script_url] = {content_type_of(script_path), std::move(*body)};
-  }
 }
 
 const StaticFile* StaticFiles::find(const std::string& path) const {

@@ -15,10 +15,9 @@ struct StaticFile {
 
 class StaticFiles {
  public:
-  // Maps "/<name>" to every regular file directly in `web_root`, "/" to index.html, and
-  // `script_url` to `script_path` (when it exists).
-  StaticFiles(const std::string& web_root, const std::string& script_url,
-              const std::string& script_path);
+  // Maps "/<name>" to every regular file directly in `web_root`, and "/" to index.html. (The
+  // page loads the client from /socket.io/socket.io.min.js, which the library serves.)
+  explicit StaticFiles(const std::string& web_root);
 
   const StaticFile* find(const std::string& path) const;
   std::size_t size() const { return files_.size(); }

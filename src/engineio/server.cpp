@@ -76,7 +76,13 @@ std::size_t Server::body_limit(const http::Request& header) const {
 }
 
 void Server::handle(std::shared_ptr<HttpConnection> connection, HttpRequest request) {
-  if (is_engine_path(request.path)) return handle_engine_request(connection, std::move(request));
+  if (is_engine_path(request.path)) {
+    if (auto file = file_route_ ? file_route_(request) : std::nullopt) {
+      cors_.apply(request, *file);  // as Node runs its CORS middleware before serving the file
+      return connection->respond(std::move(*file));
+    }
+    return handle_engine_request(connection, std::move(request));
+  }
   if (fallback_) return fallback_(std::move(connection), std::move(request));
   auto res = http::make_response(request, http::status::not_found, "Not Found", "text/plain");
   connection->respond(std::move(res));

@@ -33,6 +33,9 @@ class Server : public http::HttpRouter {
   using ConnectionHandler = std::function<void(const std::shared_ptr<Session>&)>;
   using FallbackHandler =
       std::function<void(std::shared_ptr<http::HttpConnection>, http::HttpRequest)>;
+  // Answers requests under `path` that are files rather than Engine.IO requests (Socket.IO's
+  // client bundle); nothing for the rest, which the engine handles.
+  using FileRoute = std::function<std::optional<http::Response>(const http::HttpRequest&)>;
 
   // Destroy it only once the pool's own reactors have stopped (ReactorPool::stop).
   Server(reactor::ReactorPool& reactors, ServerOptions options);
@@ -47,6 +50,7 @@ class Server : public http::HttpRouter {
   // handled on the reactor that received it.
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
   void set_fallback(FallbackHandler handler) { fallback_ = std::move(handler); }
+  void set_file_route(FileRoute route) { file_route_ = std::move(route); }
 
   // Stops accepting and closes every session of every reactor with "server shutting down"; then
   // `done` runs on the calling reactor (reactor 0 for a caller outside the pool).
@@ -102,6 +106,7 @@ class Server : public http::HttpRouter {
   std::shared_ptr<http::Listener> listener_;
   ConnectionHandler on_connection_;
   FallbackHandler fallback_;
+  FileRoute file_route_;
   // Guards callbacks that may outlive the server (allow_request answering late). Written only by
   // the destructor, when no reactor runs any more.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

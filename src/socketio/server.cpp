@@ -5,6 +5,7 @@
 
 #include "adapter/memory_adapter.hpp"
 #include "reactor/gather.hpp"
+#include "socketio/serve_client.hpp"
 
 namespace sio::socketio {
 
@@ -34,6 +35,11 @@ Server::Server(boost::asio::io_context& ctx, ServerOptions options)
       // Each reactor's timer is armed by that reactor.
       reactors_.post(i, [this, i] { schedule_session_expiry(i); });
     }
+  }
+  if (options_.serve_client) {
+    engine_.set_file_route([path = options_.engine.path](const http::HttpRequest& request) {
+      return serve_client_file(request, path);
+    });
   }
   main_ = &of("/");
 }

@@ -68,6 +68,9 @@ struct ServerOptions {
   std::size_t max_dynamic_namespaces = 0;
   // Connection state recovery (see session_store.hpp); off when unset, as in Node.
   std::optional<ConnectionStateRecovery> connection_state_recovery;
+  // Serves the official client's browser bundles under the path (<path>socket.io.min.js and the
+  // others, client_bundle.hpp), as Node's `serveClient` does by default.
+  bool serve_client = true;
 };
 
 // Decides whether a name belongs to a dynamic namespace; `auth` is the client's CONNECT payload.

@@ -18,6 +18,7 @@ const buildDir = process.env.SIO_BUILD_DIR ?? path.join(repoRoot, "build");
 const scratch = mkdtempSync(path.join(tmpdir(), "sio-install-test-"));
 const prefix = path.join(scratch, "prefix");
 const project = path.join(scratch, "project");
+const clientDist = path.join(repoRoot, "node_modules/socket.io-client/dist");
 
 const run = (command, args, options = {}) =>
   execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
@@ -35,10 +36,13 @@ after(() => {
 });
 
 // The program answers `hello` over the default transports (polling, then the upgrade) and
-// over WebSocket alone.
+// over WebSocket alone, and serves the client bundle built into the library.
 async function assertAnswersHello(binary) {
   const server = await startServer(binary, { cwd: scratch, env: { SIO_THREADS: "2" } });
   try {
+    const bundle = await fetch(`${server.url}/socket.io/socket.io.min.js`);
+    assert.equal(bundle.status, 200);
+    assert.equal(await bundle.text(), readFileSync(path.join(clientDist, "socket.io.min.js"), "utf8"));
     for (const transports of [["polling", "websocket"], ["websocket"]]) {
       const socket = await connect(server.url, { transports });
       assert.equal(await socket.timeout(5000).emitWithAck("hello", "you"), "hello, you");
@@ -61,7 +65,6 @@ test("installs the headers under sio/, the libraries, the package files and sio-
     "lib/pkgconfig/sio.pc",
     "bin/sio-server",
     "share/sio/web/index.html",
-    "share/sio/socket.io.min.js",
   ]) {
     assert.ok(existsSync(path.join(prefix, file)), `${file} is installed`);
   }
@@ -88,7 +91,7 @@ test("a program built with pkg-config --cflags --libs sio serves the official cl
   await assertAnswersHello(binary);
 });
 
-test("the installed sio-server, run outside the checkout, serves the demo page and the client script", async () => {
+test("the installed sio-server, run outside the checkout, serves the demo page", async () => {
   const dir = mkdtempSync(path.join(scratch, "server-"));
   const server = await startServer(path.join(prefix, "bin/sio-server"), {
     cwd: dir,
@@ -98,9 +101,7 @@ test("the installed sio-server, run outside the checkout, serves the demo page a
     const page = await fetch(`${server.url}/`);
     assert.equal(page.status, 200);
     assert.equal(await page.text(), readFileSync(path.join(prefix, "share/sio/web/index.html"), "utf8"));
-    const script = await fetch(`${server.url}/vendor/socket.io.min.js`);
-    assert.equal(script.status, 200);
-    assert.match(await script.text(), /socket\.io/i);
+    assert.match(readFileSync(path.join(prefix, "share/sio/web/index.html"), "utf8"), /\/socket\.io\/socket\.io\.min\.js/);
   } finally {
     await server.stop();
   }
