@@ -60,7 +60,7 @@ describe("sio-server configuration", () => {
     const run = await runToExit(["--help"], {});
     assert.equal(run.code, 0);
     for (const option of ["--port", "--host", "--frontend-url", "--jwt-secret", "--database-url", "--redis-url",
-      "--dev", "--web-root", "--client-script", "--ping-interval", "--ping-timeout"]) {
+      "--dev", "--web-root", "--ping-interval", "--ping-timeout"]) {
       assert.ok(run.stdout.includes(option), `--help does not list ${option}:\n${run.stdout}`);
     }
     for (const variable of ["PORT", "FRONTEND_URL", "JWT_ACCESS_SECRET", "DATABASE_URL", "REDIS_URL", "SIO_DEV"]) {
