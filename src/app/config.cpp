@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
+#include <string>
 
 #include "engineio/session_id.hpp"
 
@@ -74,6 +76,10 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
                  "ms a dropped client may recover its socket (0 = off)")
       ->envname("SIO_RECOVERY_WINDOW")
       ->check(CLI::Range(0, 24 * 3600 * 1000));
+  std::string trusted_proxies;
+  app.add_option("--trusted-proxies", trusted_proxies,
+                 "proxies (CIDR list) whose X-Forwarded-For / Forwarded name the client")
+      ->envname("SIO_TRUSTED_PROXIES");
   app.add_option("--max-connections", config.max_connections, "open TCP connections (0 = no limit)")
       ->envname("SIO_MAX_CONNECTIONS");
   app.add_option("--max-connections-per-ip", config.max_connections_per_ip,
@@ -124,6 +130,11 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
     std::fprintf(stderr, "sio-server: %s\n", line);
     return ConfigExit{2};
   };
+  try {
+    config.trusted_proxies = http::TrustedProxies::parse(trusted_proxies);
+  } catch (const std::invalid_argument& e) {
+    return refuse((std::string("SIO_TRUSTED_PROXIES: ") + e.what()).c_str());
+  }
   if (config.dev) {
     if (config.jwt_secret.empty()) config.jwt_secret = engineio::generate_session_id() + engineio::generate_session_id();
     if (config.frontend_url.empty()) config.frontend_url = "*";

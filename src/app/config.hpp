@@ -6,6 +6,8 @@
 #include <string>
 #include <variant>
 
+#include "http/trusted_proxies.hpp"
+
 namespace sio::app {
 
 struct Config {
@@ -26,11 +28,16 @@ struct Config {
   // Connection state recovery: how long a dropped client may come back as the same socket, ms;
   // 0 = off.
   int recovery_window_ms = 120000;
-  // Limits; 0 = none. Per-IP limits count the TCP peer: behind a proxy, the proxy.
+  // Proxies whose X-Forwarded-For / Forwarded name the client (empty: none; every peer is the
+  // client).
+  http::TrustedProxies trusted_proxies;
+  // Limits; 0 = none. Per-IP limits count the client: the TCP peer, or the client a trusted proxy
+  // forwards for. The defaults let a NAT's thousands of users in and still slow a flood from one
+  // address (README, "Limits").
   std::size_t max_connections = 10000;
-  std::size_t max_connections_per_ip = 256;
-  double handshake_rate = 20;  // handshakes per second per IP
-  double handshake_burst = 100;
+  std::size_t max_connections_per_ip = 0;
+  double handshake_rate = 200;  // handshakes per second per IP
+  double handshake_burst = 1000;
   std::size_t max_rooms_per_socket = 1000;
   std::size_t max_header_bytes = 16 * 1024;
   int header_timeout_ms = 10000;

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
         .max_disconnection_duration = std::chrono::milliseconds(config.recovery_window_ms),
         .skip_middlewares = false};
   }
+  options.engine.trusted_proxies = config.trusted_proxies;
   options.engine.max_connections = config.max_connections;
   options.engine.max_connections_per_ip = config.max_connections_per_ip;
   options.engine.handshake_rate = config.handshake_rate;

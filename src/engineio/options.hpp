@@ -11,6 +11,7 @@
 
 #include "http/cors.hpp"
 #include "http/http_connection.hpp"
+#include "http/trusted_proxies.hpp"
 
 namespace sio::engineio {
 
@@ -35,12 +36,17 @@ struct ServerOptions {
   AllowRequest allow_request;
   // HTTP hardening: bounds on what any connection may make us hold.
   http::HttpLimits http;
-  // Open TCP connections, in all and per peer address (IPv6: per /64), counted at accept time over
-  // the whole process; 0 = no limit. A connection over a limit is closed at once, before anything
-  // is read. Behind a proxy the peer is the proxy.
+  // Proxies (CIDR networks) whose X-Forwarded-For / Forwarded headers name the client: for their
+  // requests `HttpRequest::remote_address`, the handshake's address and the per-address limits are
+  // the client's (see http::forwarded_client). Empty: no one is trusted, every peer is the client.
+  http::TrustedProxies trusted_proxies;
+  // Open TCP connections, in all and per client address (IPv6: per /64), counted at accept time
+  // over the whole process; 0 = no limit. A connection over a limit is closed at once, before
+  // anything is read. A trusted proxy's connection is counted against the client its request
+  // names; over the limit, that request gets 429 and the connection closes.
   std::size_t max_connections = 0;
   std::size_t max_connections_per_ip = 0;
-  // Handshakes (new sessions) per second per peer address, process-wide, with bursts of up to
+  // Handshakes (new sessions) per second per client address, process-wide, with bursts of up to
   // `handshake_burst`; 0 = no limit. Over it a handshake gets HTTP 429. At most
   // `handshake_rate_addresses` addresses are tracked at once.
   double handshake_rate = 0;

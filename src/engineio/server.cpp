@@ -7,6 +7,7 @@
 #include "engineio/polling_transport.hpp"
 #include "engineio/session_id.hpp"
 #include "engineio/websocket_transport.hpp"
+#include "http/forwarded_client.hpp"
 #include "reactor/gather.hpp"
 
 namespace sio::engineio {
@@ -24,7 +25,8 @@ Server::Server(reactor::ReactorPool& reactors, ServerOptions options)
     : reactors_(reactors),
       options_(std::move(options)),
       cors_(options_.cors),
-      connection_limit_(options_.max_connections, options_.max_connections_per_ip),
+      connection_limit_(options_.max_connections, options_.max_connections_per_ip,
+                        options_.trusted_proxies),
       shards_(reactors) {
   if (options_.handshake_rate > 0) {
     handshake_rate_.emplace(options_.handshake_rate, options_.handshake_burst,
@@ -76,6 +78,7 @@ std::size_t Server::body_limit(const http::Request& header) const {
 }
 
 void Server::handle(std::shared_ptr<HttpConnection> connection, HttpRequest request) {
+  if (!resolve_client(connection, request)) return;
   if (is_engine_path(request.path)) {
     if (auto file = file_route_ ? file_route_(request) : std::nullopt) {
       cors_.apply(request, *file);  // as Node runs its CORS middleware before serving the file
@@ -86,6 +89,28 @@ void Server::handle(std::shared_ptr<HttpConnection> connection, HttpRequest requ
   if (fallback_) return fallback_(std::move(connection), std::move(request));
   auto res = http::make_response(request, http::status::not_found, "Not Found", "text/plain");
   connection->respond(std::move(res));
+}
+
+// Runs for every request, also for one moved here from another reactor: the answer depends only
+// on the peer and the headers, and re-keying a lease to the key it has does nothing.
+bool Server::resolve_client(const std::shared_ptr<HttpConnection>& connection,
+                            HttpRequest& request) {
+  if (options_.trusted_proxies.empty()) return true;
+  boost::system::error_code ec;
+  const auto peer = asio::ip::make_address(request.peer_address, ec);
+  if (ec || !options_.trusted_proxies.contains(peer)) return true;
+  const auto client = http::forwarded_client(peer, request.message, options_.trusted_proxies);
+  request.remote_address = client.to_string();
+  const auto& lease = connection->lease();
+  if (!lease || connection_limit_.rekey(*lease, client)) return true;
+  ++shards_.local().stats.connections_refused_per_ip;
+  auto res = http::make_response(request, http::status::too_many_requests,
+                                 R"({"code":4,"message":"Too many connections"})",
+                                 "application/json");
+  res.keep_alive(false);
+  cors_.apply(request, res);
+  connection->respond(std::move(res));
+  return false;
 }
 
 void Server::reject(const std::shared_ptr<HttpConnection>& connection, const HttpRequest& request,

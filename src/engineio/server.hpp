@@ -92,7 +92,11 @@ class Server : public http::HttpRouter {
   std::shared_ptr<Session> make_session(http::HttpRequest request);
   void reject(const std::shared_ptr<http::HttpConnection>& connection,
               const http::HttpRequest& request, ErrorCode code, std::string_view message = {});
-  // Takes a token of handshake_rate for the request's peer; false once it answered 429.
+  // Behind a trusted proxy: sets the request's remote_address to the client's and counts the
+  // connection against it; false once it answered 429 (the client is over its connection limit).
+  bool resolve_client(const std::shared_ptr<http::HttpConnection>& connection,
+                      http::HttpRequest& request);
+  // Takes a token of handshake_rate for the request's client; false once it answered 429.
   bool admit_handshake(const std::shared_ptr<http::HttpConnection>& connection,
                        const http::HttpRequest& request);
   bool is_engine_path(std::string_view path) const;

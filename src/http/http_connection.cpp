@@ -100,6 +100,7 @@ void HttpConnection::dispatch(bool body_too_large) {
   HttpRequest request;
   request.message = parser_->release();
   request.remote_address = remote_address_;
+  request.peer_address = remote_address_;
   request.received_at = std::chrono::system_clock::now();
   request.body_too_large = body_too_large;
   parser_.reset();

@@ -1,6 +1,6 @@
 #pragma once
 // An HTTP request as the layers above see it: the Beast message plus its path, decoded query and
-// the peer's address. Socket.IO builds its `handshake` from the one that opened a session.
+// the client's address. Socket.IO builds its `handshake` from the one that opened a session.
 
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -22,7 +22,11 @@ struct HttpRequest {
   Request message;
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;
+  // The client's address: the TCP peer's, or, when the peer is a trusted proxy, the one it
+  // forwarded the request for (see forwarded_client; set by the Engine.IO server).
   std::string remote_address;
+  // The TCP peer's address.
+  std::string peer_address;
   std::chrono::system_clock::time_point received_at;
   // The body was larger than the route allows; `message.body()` is empty.
   bool body_too_large = false;

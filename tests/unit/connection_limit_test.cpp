@@ -74,3 +74,40 @@ TEST(ConnectionLimit, a_lease_may_outlive_its_limit) {
   lease.reset();  // must not touch freed memory (ASan build)
   SUCCEED();
 }
+
+TEST(ConnectionLimit, counts_a_trusted_proxy_in_the_total_only) {
+  ConnectionLimit limit(0, 1, sio::http::TrustedProxies::parse("10.0.0.1"));
+  const auto proxy = ip::make_address("10.0.0.1");
+  auto first = limit.admit(proxy);
+  auto second = limit.admit(proxy);
+  EXPECT_TRUE(first.lease);
+  EXPECT_TRUE(second.lease);
+  EXPECT_EQ(limit.open(), 2u);
+  EXPECT_EQ(limit.open_from(proxy), 0u);
+}
+
+TEST(ConnectionLimit, counts_a_rekeyed_lease_against_its_client) {
+  ConnectionLimit limit(0, 1, sio::http::TrustedProxies::parse("10.0.0.1"));
+  const auto proxy = ip::make_address("10.0.0.1");
+  auto first = limit.admit(proxy);
+  auto second = limit.admit(proxy);
+  EXPECT_TRUE(limit.rekey(*first.lease, alice));
+  EXPECT_EQ(limit.open_from(alice), 1u);
+  EXPECT_FALSE(limit.rekey(*second.lease, alice));
+  EXPECT_TRUE(limit.rekey(*second.lease, bob));
+  EXPECT_TRUE(limit.rekey(*first.lease, alice)) << "the same key again changes nothing";
+  EXPECT_EQ(limit.open_from(alice), 1u);
+  EXPECT_EQ(limit.open_from(bob), 1u);
+}
+
+TEST(ConnectionLimit, a_lease_moved_to_another_client_frees_the_first) {
+  ConnectionLimit limit(0, 1, sio::http::TrustedProxies::parse("10.0.0.1"));
+  auto lease = limit.admit(ip::make_address("10.0.0.1")).lease;
+  ASSERT_TRUE(limit.rekey(*lease, alice));
+  ASSERT_TRUE(limit.rekey(*lease, bob));
+  EXPECT_EQ(limit.open_from(alice), 0u);
+  EXPECT_EQ(limit.addresses(), 1u);
+  lease.reset();
+  EXPECT_EQ(limit.addresses(), 0u);
+  EXPECT_EQ(limit.open(), 0u);
+}

@@ -60,10 +60,10 @@ describe("sio-server configuration", () => {
     const run = await runToExit(["--help"], {});
     assert.equal(run.code, 0);
     for (const option of ["--port", "--host", "--frontend-url", "--jwt-secret", "--database-url", "--redis-url",
-      "--dev", "--web-root", "--ping-interval", "--ping-timeout"]) {
+      "--dev", "--web-root", "--ping-interval", "--ping-timeout", "--trusted-proxies"]) {
       assert.ok(run.stdout.includes(option), `--help does not list ${option}:\n${run.stdout}`);
     }
-    for (const variable of ["PORT", "FRONTEND_URL", "JWT_ACCESS_SECRET", "DATABASE_URL", "REDIS_URL", "SIO_DEV"]) {
+    for (const variable of ["PORT", "FRONTEND_URL", "JWT_ACCESS_SECRET", "DATABASE_URL", "REDIS_URL", "SIO_DEV", "SIO_TRUSTED_PROXIES"]) {
       assert.ok(run.stdout.includes(`Env:${variable}`), `--help does not name ${variable}`);
     }
   });
@@ -81,6 +81,14 @@ describe("sio-server configuration", () => {
     assert.equal(run.killed, false);
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /DATABASE_URL/);
+  });
+
+  it("refuses a SIO_TRUSTED_PROXIES entry that is not an address or a CIDR network, naming it", async () => {
+    const run = await runToExit([], { JWT_ACCESS_SECRET: randomSecret(), SIO_TRUSTED_PROXIES: "10.0.0.0/8, 10.0.0.0/33" });
+    assert.equal(run.killed, false, "the server started with an invalid SIO_TRUSTED_PROXIES");
+    assert.notEqual(run.code, 0);
+    assert.equal(run.stderrLines.length, 1, `stderr: ${run.stderr}`);
+    assert.match(run.stderrLines[0], /SIO_TRUSTED_PROXIES: .*"10\.0\.0\.0\/33"/);
   });
 
   it("starts in dev mode (SIO_DEV=1) without a secret, and /dev/token?sub=alice gives a token that connects as alice", async () => {

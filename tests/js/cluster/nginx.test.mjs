@@ -3,67 +3,17 @@
 // clients must stay on one server for their whole session (ip_hash), and broadcasts must reach
 // the clients of both servers.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { freePort, startRedis } from "../helpers/redis.mjs";
-import { sleep } from "../helpers/server.mjs";
+import { startNginx } from "../helpers/nginx.mjs";
+import { startRedis } from "../helpers/redis.mjs";
 import { closeAll, connect } from "../helpers/socketio.mjs";
 import { REQUEST_CHANNEL, startSio, waitFor } from "./cluster.mjs";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-
-// The deployment file, pointed at this test's servers.
-function siteConfig(listenPort, upstreamPorts) {
-  let conf = readFileSync(path.join(repoRoot, "deploy/nginx/sio.conf"), "utf8");
-  const servers = [...conf.matchAll(/^\s*server 127\.0\.0\.1:\d+;$/gm)];
-  assert.equal(servers.length, upstreamPorts.length, "one upstream line per test server");
-  servers.forEach((match, i) => {
-    conf = conf.replace(match[0], `  server 127.0.0.1:${upstreamPorts[i]};`);
-  });
-  assert.match(conf, /^\s*listen 80;$/m);
-  return conf.replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${listenPort};`);
-}
-
-// A top-level nginx.conf that keeps everything (pid, logs, temp files) in `dir`.
-function mainConfig(dir) {
-  const user = process.getuid?.() === 0 ? "user root;" : "";
-  const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
-    .map((kind) => `  ${kind}_temp_path ${path.join(dir, kind)};`)
-    .join("\n");
-  return `${user}
-daemon off;
-master_process on;
-worker_processes 1;
-pid ${path.join(dir, "nginx.pid")};
-error_log ${path.join(dir, "error.log")} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-${temp}
-  include ${path.join(dir, "sio.conf")};
-}
-`;
-}
-
-function get(url, agent) {
-  return new Promise((resolve, reject) => {
-    http.get(url, { agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode));
-    }).on("error", reject);
-  });
-}
 
 describe("nginx (deploy/nginx/sio.conf) in front of two sio servers", () => {
   let redis;
   let servers;
   let nginx;
-  let dir;
   let url;
 
   before(async () => {
@@ -72,30 +22,13 @@ describe("nginx (deploy/nginx/sio.conf) in front of two sio servers", () => {
     servers = [a, b];
     await redis.waitForSubscribers(REQUEST_CHANNEL, 2);
 
-    dir = mkdtempSync(path.join(os.tmpdir(), "sio-nginx-"));
-    const port = await freePort();
-    writeFileSync(path.join(dir, "sio.conf"), siteConfig(port, [a.port, b.port]));
-    writeFileSync(path.join(dir, "nginx.conf"), mainConfig(dir));
-    nginx = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log")], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 10000;
-    while ((await get(`${url}/socket.io/?EIO=4&transport=polling`).catch(() => 0)) !== 200) {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${readFileSync(path.join(dir, "error.log"), "utf8")}`);
-      if (Date.now() > deadline) throw new Error("nginx did not proxy within 10 s");
-      await sleep(50);
-    }
+    nginx = await startNginx([a.port, b.port]);
+    url = nginx.url;
   });
   after(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx.once("exit", resolve));
-      nginx.kill("SIGQUIT");
-      await exited;
-    }
+    await nginx?.stop();
     await Promise.all((servers ?? []).map((s) => s.stop()));
     await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
   afterEach(() => closeAll());
 
