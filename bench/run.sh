@@ -161,7 +161,7 @@ start_server() {
       rm -f "$db" "$db-wal" "$db-shm"
       (cd "$root" && JWT_ACCESS_SECRET=$secret DATABASE_URL=sqlite:$db SIO_THREADS=${kind#app} PORT=$port \
         SIO_MAX_CONNECTIONS=100000 SIO_MAX_CONNECTIONS_PER_IP=100000 SIO_HANDSHAKE_RATE=100000 \
-        SIO_HANDSHAKE_BURST=100000 exec "$bin/sio-server" --host 127.0.0.1) >"$log" 2>&1 &
+        SIO_HANDSHAKE_BURST=100000 SIO_EVENT_RATE=100000 SIO_EVENT_BURST=100000 exec "$bin/sio-server" --host 127.0.0.1) >"$log" 2>&1 &
       ;;
     node) (cd "$here/node" && JWT_ACCESS_SECRET=$secret HOST=127.0.0.1 PORT=$port exec node server.mjs) >"$log" 2>&1 & ;;
     stub) "$bin/sio-bench-stub" --host 127.0.0.1 --port "$port" >"$log" 2>&1 & ;;

@@ -60,6 +60,10 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   app.add_option("--database-url", config.database_url,
                  "sqlite:PATH or postgres://user:pass@host:port/db")
       ->envname("DATABASE_URL");
+  app.add_option("--db-timeout", config.db_timeout_ms,
+                 "ms a store call may wait for the database before it fails")
+      ->envname("SIO_DB_TIMEOUT")
+      ->check(CLI::Range(100, 600 * 1000));
   app.add_option("--redis-url", config.redis_url, "redis://[:password@]host:port[/db]")
       ->envname("REDIS_URL");
   app.add_option("--dev", dev_flag, "1 = development mode (random secret, CORS *, /dev/token)")
@@ -95,6 +99,18 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   app.add_option("--max-rooms-per-socket", config.max_rooms_per_socket,
                  "rooms one socket may join (0 = no limit)")
       ->envname("SIO_MAX_ROOMS_PER_SOCKET");
+  app.add_option("--event-rate", config.event_rate,
+                 "events per second one socket may send (0 = no limit)")
+      ->envname("SIO_EVENT_RATE")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--event-burst", config.event_burst, "events one socket may send at once")
+      ->envname("SIO_EVENT_BURST")
+      ->check(CLI::Range(1.0, 1e9));
+  app.add_option("--event-rate-disconnect-after", config.event_rate_disconnect_after_ms,
+                 "ms a socket may go on exceeding the event rate before it is disconnected (0 = "
+                 "never)")
+      ->envname("SIO_EVENT_RATE_DISCONNECT_AFTER")
+      ->check(CLI::Range(0, 3600 * 1000));
   app.add_option("--max-header-bytes", config.max_header_bytes, "request line + headers, bytes")
       ->envname("SIO_MAX_HEADER_BYTES")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1024 * 1024}));

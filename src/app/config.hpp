@@ -18,6 +18,9 @@ struct Config {
   std::string frontend_url;  // CORS origin; empty = same origin only
   std::string jwt_secret;
   std::string database_url = "sqlite:./sio.db";
+  // How long a store call (a message, a join, /readyz's check) may wait for the database, queued
+  // and running, before it fails.
+  int db_timeout_ms = 3000;
   std::string redis_url;
   bool dev = false;
   // spdlog level name: trace, debug, info, warn, error, critical, off.
@@ -39,6 +42,11 @@ struct Config {
   double handshake_rate = 200;  // handshakes per second per IP
   double handshake_burst = 1000;
   std::size_t max_rooms_per_socket = 1000;
+  // Events per second one socket may send, at most `event_burst` at once (0 = no limit); a socket
+  // refused for event_rate_disconnect_after_ms on end is disconnected (0 = never).
+  double event_rate = 20;
+  double event_burst = 60;
+  int event_rate_disconnect_after_ms = 5000;
   std::size_t max_header_bytes = 16 * 1024;
   int header_timeout_ms = 10000;
   // Socket.IO packet limits (socketio::DecoderLimits); a packet past one closes its client.

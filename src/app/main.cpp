@@ -28,10 +28,10 @@ using namespace sio;
 
 constexpr auto kShutdownDeadline = std::chrono::seconds(10);
 
-std::unique_ptr<app::Store> open_store(const std::string& url) {
+std::unique_ptr<app::Store> open_store(const std::string& url, std::chrono::milliseconds timeout) {
   std::unique_ptr<app::Store> store;
   if (url.rfind("sqlite:", 0) == 0) store = std::make_unique<app::SqliteStore>(url.substr(7));
-  else store = std::make_unique<app::PgStore>(url);
+  else store = std::make_unique<app::PgStore>(url, std::max(timeout, app::PgStore::kDefaultTimeout));
   store->migrate();
   return store;
 }
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<app::Store> store;
   try {
-    store = open_store(config.database_url);
+    store = open_store(config.database_url, std::chrono::milliseconds(config.db_timeout_ms));
   } catch (const std::exception& e) {
     spdlog::error("sio-server: database: {}", e.what());
     return 1;
@@ -73,12 +73,18 @@ int main(int argc, char** argv) {
   options.engine.http.max_header_bytes = config.max_header_bytes;
   options.engine.http.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   options.max_rooms_per_socket = config.max_rooms_per_socket;
+  // Answered like any refused request of the chat (see reply_error in chat.cpp).
+  options.event_rate_limit.rate = config.event_rate;
+  options.event_rate_limit.burst = config.event_burst;
+  options.event_rate_limit.disconnect_after =
+      std::chrono::milliseconds(config.event_rate_disconnect_after_ms);
   options.limits.max_attachments = config.max_attachments;
   options.limits.max_depth = config.max_nesting_depth;
   options.limits.max_event_name_bytes = config.max_event_name_bytes;
   options.engine.max_send_buffer = config.max_send_buffer;
   socketio::Server io(ctx, options);
-  app::StoreWorker worker(io.reactors(), std::move(store));
+  app::StoreWorker worker(io.reactors(), std::move(store),
+                          std::chrono::milliseconds(config.db_timeout_ms));
 
   // With REDIS_URL, rooms and broadcasts are shared with every server on that Redis (sio or
   // Node with @socket.io/redis-adapter).

@@ -74,6 +74,12 @@ std::string render(const socketio::ServerStats& server, std::size_t reactors, St
   metric(out, "sio_slow_consumer_disconnects_total", "counter",
          "Sessions closed because their send queue was full.");
   out << "sio_slow_consumer_disconnects_total " << engine.slow_consumer_disconnects << '\n';
+  metric(out, "sio_rate_limited_events_total", "counter",
+         "Events refused by the per-socket event rate limit (answered \"Rate limited\").");
+  out << "sio_rate_limited_events_total " << sio.rate_limited_events << '\n';
+  metric(out, "sio_rate_limited_disconnects_total", "counter",
+         "Sockets disconnected for exceeding the event rate limit for too long.");
+  out << "sio_rate_limited_disconnects_total " << sio.rate_limited_disconnects << '\n';
   metric(out, "sio_parse_errors_total", "counter", "Clients closed for malformed packets.");
   out << "sio_parse_errors_total " << sio.parse_errors << '\n';
 
@@ -83,6 +89,9 @@ std::string render(const socketio::ServerStats& server, std::size_t reactors, St
   out << "sio_store_queue_depth " << store.queued() << '\n';
   metric(out, "sio_store_failures_total", "counter", "Store calls that failed.");
   out << "sio_store_failures_total " << store.failures() << '\n';
+  metric(out, "sio_store_timeouts_total", "counter",
+         "Store calls that failed because the database did not answer by their deadline.");
+  out << "sio_store_timeouts_total " << store.timeouts() << '\n';
 
   const auto& latency = store.latency();
   metric(out, "sio_store_batch_seconds", "histogram", "Duration of store transactions (group commits).");

@@ -1,6 +1,5 @@
 #include "app/pg_store.hpp"
 
-#include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -28,17 +27,6 @@ class PgStore::Param {
 };
 
 namespace {
-
-// libpq's messages end with a newline; ours do not.
-std::string message_of(const char* text) {
-  std::string message = text ? text : "unknown error";
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return "postgres: " + message;
-}
-
-// Notices ("relation already exists, skipping", "no transaction in progress") would go to
-// stderr; errors reach the caller as StoreError instead.
-void ignore_notice(void*, const char*) {}
 
 // One statement per entry: PQexecParams runs a single statement.
 constexpr const char* kPostgresSchema[] = {
@@ -107,64 +95,59 @@ std::string bigint_array(const std::vector<std::int64_t>& ids) {
 
 }  // namespace
 
-PgStore::PgStore(const std::string& url) {
-  // The URL is expanded into parameters where "dbname" stands: what comes before it are defaults
-  // the URL may override, what comes after it wins. libpq would wait for an unreachable host
-  // forever and notice a vanished peer only after minutes (a query in flight) or hours (an idle
-  // connection): bounded defaults keep the worker from hanging. client_encoding wins, so text is
-  // always UTF-8 whatever the database's default, and survives PQreset (unlike a SET after
-  // connecting).
-  const char* keys[] = {
-      "connect_timeout",  "keepalives_idle", "keepalives_interval", "keepalives_count",
-      "tcp_user_timeout", "dbname",          "client_encoding",     nullptr};
-  const char* values[] = {"5", "30", "10", "3", "30000", url.c_str(), "UTF8", nullptr};
-  conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    std::string message = message_of(PQerrorMessage(conn_));
-    PQfinish(conn_);
-    throw StoreError(message);
-  }
-  PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+PgStore::PgStore(const std::string& url, std::chrono::milliseconds timeout)
+    : conn_(url), timeout_(timeout) {
+  conn_.open(PgConnection::Clock::now() + timeout_);
 }
 
-PgStore::~PgStore() {
-  PQfinish(conn_);
+PgStore::~PgStore() = default;
+
+void PgStore::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  deadline_ = deadline;
+}
+
+std::chrono::steady_clock::time_point PgStore::deadline() const {
+  return deadline_ ? *deadline_ : std::chrono::steady_clock::now() + timeout_;
 }
 
 void PgStore::ensure_connected() {
-  if (PQstatus(conn_) == CONNECTION_OK) return;
-  if (!reconnect_error_.empty() && std::chrono::steady_clock::now() < next_reconnect_) {
-    throw StoreError(reconnect_error_);
-  }
-  PQreset(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    if (reconnect_error_.empty()) spdlog::warn("postgres: connection lost; reconnecting");
-    reconnect_error_ = message_of(PQerrorMessage(conn_));
-    next_reconnect_ = std::chrono::steady_clock::now() + kReconnectPause;
-    throw StoreError(reconnect_error_);
+  if (conn_.connected()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!reconnect_error_.empty() && now < next_reconnect_) throw StoreError(reconnect_error_);
+  try {
+    conn_.open(deadline());
+  } catch (const StoreError& e) {
+    connection_lost(e.what());
+    throw;
   }
   if (!reconnect_error_.empty()) spdlog::info("postgres: reconnected");
   reconnect_error_.clear();
 }
 
+void PgStore::connection_lost(const std::string& error) {
+  if (reconnect_error_.empty()) spdlog::warn("{}; reconnecting", error);
+  reconnect_error_ = error;
+  next_reconnect_ = std::chrono::steady_clock::now() + kReconnectPause;
+}
+
 PgResult PgStore::exec(const char* sql, std::initializer_list<Param> params) {
   ensure_connected();
-  // After a reset the worker's transaction is gone; running the call in autocommit would let a
-  // later commit() "succeed" without the calls made before the loss.
-  if (in_transaction_ && PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+  // After a reconnection the worker's transaction is gone; running the call in autocommit would
+  // let a later commit() "succeed" without the calls made before the loss.
+  if (in_transaction_ && conn_.idle()) {
     throw StoreError("postgres: connection was lost inside a transaction; roll back");
   }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& param : params) values.push_back(param.value());
-  PgResult result(PQexecParams(conn_, sql, static_cast<int>(values.size()), nullptr, values.data(),
-                               nullptr, nullptr, /*text results*/ 0));
-  if (!result.get()) throw StoreError(message_of(PQerrorMessage(conn_)));
-  const auto status = PQresultStatus(result.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    throw StoreError(message_of(PQresultErrorMessage(result.get())));
+  try {
+    return conn_.exec(sql, values, deadline());
+  } catch (const PgTimeout& e) {
+    // A server that does not answer: the calls that follow fail at once for a while rather than
+    // each wait for it in turn. A connection the server closed is tried again at the next call.
+    connection_lost(e.what());
+    throw;
   }
-  return result;
 }
 
 void PgStore::migrate() {

@@ -1,21 +1,25 @@
 #pragma once
 // The PostgreSQL store: one libpq connection, parameterized queries only.
 //
-// Connection loss: the call that meets a dead connection fails; the next call resets the
-// connection once (PQreset) and fails only if the server is still unreachable, so the server
-// recovers by itself when the database comes back. After a failed attempt, calls fail at once
-// for kReconnectPause rather than each waiting for an attempt of its own (up to the connect
-// timeout, 5 s unless the URL sets connect_timeout). A transaction open when the connection died
+// Every call ends by the deadline the worker set (set_deadline), or within `timeout` without one:
+// a server that stops answering (frozen, or a network that drops everything) fails the call, and
+// the connection is dropped (see pg_connection.hpp).
+//
+// Connection loss: the call that meets a dead connection fails; the next call connects again and
+// fails only if the server is still unreachable, so the server recovers by itself when the
+// database comes back. After a failed attempt or a timeout, calls fail at once for
+// kReconnectPause rather than each waiting for an attempt of its own. A transaction open when the connection died
 // is gone with it: until rollback(), every call (commit included) fails rather than run outside
 // the transaction the worker believes is open.
 
 #include <chrono>
 #include <initializer_list>
+#include <optional>
 #include <string>
 
+#include "app/pg_connection.hpp"
 #include "app/store.hpp"
 
-struct pg_conn;  // libpq's PGconn; <libpq-fe.h> stays out of this header.
 
 namespace sio::app {
 
@@ -24,11 +28,13 @@ class PgResult;
 class PgStore : public Store {
  public:
   // Connects to `url` (postgres://user:pass@host:port/db or postgresql://…); throws StoreError.
-  explicit PgStore(const std::string& url);
+  static constexpr std::chrono::milliseconds kDefaultTimeout{5000};
+  explicit PgStore(const std::string& url, std::chrono::milliseconds timeout = kDefaultTimeout);
   ~PgStore() override;
   PgStore(const PgStore&) = delete;
   PgStore& operator=(const PgStore&) = delete;
 
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) override;
   void migrate() override;
   void ping() override;
 
@@ -73,10 +79,14 @@ class PgStore : public Store {
   // Runs one statement (several only when there are no parameters); throws StoreError.
   PgResult exec(const char* sql, std::initializer_list<Param> params = {});
   void ensure_connected();
+  void connection_lost(const std::string& error);
+  std::chrono::steady_clock::time_point deadline() const;
 
   static constexpr std::chrono::milliseconds kReconnectPause{500};
 
-  pg_conn* conn_ = nullptr;
+  PgConnection conn_;
+  const std::chrono::milliseconds timeout_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   bool in_transaction_ = false;  // between a successful begin() and commit()/rollback()
   std::string reconnect_error_;  // why the last reconnection failed; empty while connected
   std::chrono::steady_clock::time_point next_reconnect_;

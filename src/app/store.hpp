@@ -7,6 +7,7 @@
 // transaction (group commit) and isolates each call with a savepoint, so one failing call does not
 // undo the others.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -59,6 +60,11 @@ struct NotificationRecord {
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Calls after this one must end by `deadline` (none: the store's own bound, if it has one),
+  // failing with StoreError past it. The worker sets it for each batch from its calls' deadlines.
+  // A store whose calls cannot hang (SQLite, a local file) may ignore it.
+  virtual void set_deadline(std::optional<std::chrono::steady_clock::time_point> /*deadline*/) {}
 
   // Creates or upgrades the schema. Safe to call on every start.
   virtual void migrate() = 0;

@@ -42,8 +42,34 @@ void StoreLatency::record(std::chrono::microseconds elapsed) {
 }
 
 StoreWorker::StoreWorker(const reactor::ReactorPool& reactors, std::unique_ptr<Store> store,
-                         std::size_t max_queue)
-    : reactors_(reactors), store_(std::move(store)), max_queue_(max_queue), thread_([this] { loop(); }) {}
+                         std::chrono::milliseconds timeout, std::size_t max_queue)
+    : reactors_(reactors),
+      store_(std::move(store)),
+      timeout_(timeout),
+      max_queue_(max_queue),
+      thread_([this] { loop(); }) {}
+
+std::chrono::steady_clock::time_point StoreWorker::deadline() const {
+  if (timeout_.count() <= 0) return std::chrono::steady_clock::time_point::max();
+  return std::chrono::steady_clock::now() + timeout_;
+}
+
+void StoreWorker::expire(std::vector<Job>& batch) {
+  const auto now = std::chrono::steady_clock::now();
+  // Calls are queued in deadline order: the expired ones are at the front.
+  auto live = std::find_if(batch.begin(), batch.end(), [now](const Job& job) { return job.deadline > now; });
+  if (live != batch.begin()) {
+    std::vector<Job> expired(std::make_move_iterator(batch.begin()), std::make_move_iterator(live));
+    batch.erase(batch.begin(), live);
+    fail_all(expired, "store timeout: the database did not answer in time");
+  }
+  if (batch.empty()) return;
+  if (batch.front().deadline == std::chrono::steady_clock::time_point::max()) {
+    store_->set_deadline(std::nullopt);
+  } else {
+    store_->set_deadline(batch.front().deadline);
+  }
+}
 
 StoreWorker::~StoreWorker() { stop(); }
 
@@ -90,7 +116,8 @@ void StoreWorker::loop() {
         queue_.pop_front();
       }
     }
-    run_batch(batch);
+    expire(batch);
+    if (!batch.empty()) run_batch(batch);
     batch.clear();
   }
 }
@@ -154,6 +181,8 @@ void StoreWorker::run_batch(std::vector<Job>& batch) {
 
 void StoreWorker::fail_all(std::vector<Job>& batch, const std::string& error) {
   failures_ += batch.size();
+  const auto now = std::chrono::steady_clock::now();
+  timeouts_ += std::count_if(batch.begin(), batch.end(), [now](const Job& job) { return job.deadline <= now; });
   Completions completions;
   completions.reserve(batch.size());
   for (auto& job : batch) completions.emplace_back(job.reply_to, job.fail(error));

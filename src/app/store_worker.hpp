@@ -6,6 +6,11 @@
 // never sees a success that is not durable. When the transaction itself fails (the commit, or the database
 // lost it midway: connection gone, I/O error), every call of the batch fails; the next batch
 // starts afresh, so the worker recovers by itself once the database does.
+//
+// Every call has a deadline, `timeout` after it was queued: a call still queued at its deadline
+// fails without running, and a batch must end by the earliest deadline of its calls (the store
+// fails what runs past it, see Store::set_deadline). A database that stops answering makes calls
+// fail in time rather than pile up behind one that waits forever.
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -46,7 +51,9 @@ struct StoreLatency {
 class StoreWorker {
  public:
   // Answers go to the calling reactor of `reactors` (reactor 0 for a caller outside them).
+  // `timeout` 0 = calls have no deadline.
   StoreWorker(const reactor::ReactorPool& reactors, std::unique_ptr<Store> store,
+              std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
               std::size_t max_queue = 10000);
   ~StoreWorker();
   StoreWorker(const StoreWorker&) = delete;
@@ -73,7 +80,7 @@ class StoreWorker {
                 (*shared_done)(StoreResult<T>{std::nullopt, error});
               };
             },
-            reactors_.executor(reactor)};
+            reactors_.executor(reactor), deadline()};
     enqueue(std::move(job));
   }
 
@@ -83,13 +90,21 @@ class StoreWorker {
   std::size_t queued() const;
   const StoreLatency& latency() const { return latency_; }
   std::uint64_t failures() const { return failures_.load(); }
+  // Calls that failed at or past their deadline (counted in failures() too).
+  std::uint64_t timeouts() const { return timeouts_.load(); }
 
  private:
   struct Job {
     std::function<std::function<void()>(Store&)> execute;  // returns the completion to post
     std::function<std::function<void()>(std::string)> fail;
     boost::asio::io_context::executor_type reply_to;
+    std::chrono::steady_clock::time_point deadline;  // max(): none
   };
+
+  std::chrono::steady_clock::time_point deadline() const;
+  // Fails the calls at the front of the batch whose deadline passed while they were queued, and
+  // tells the store when the rest must end.
+  void expire(std::vector<Job>& batch);
 
   void enqueue(Job job);
   void loop();
@@ -99,6 +114,7 @@ class StoreWorker {
 
   const reactor::ReactorPool& reactors_;
   std::unique_ptr<Store> store_;
+  const std::chrono::milliseconds timeout_;
   const std::size_t max_queue_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -106,6 +122,7 @@ class StoreWorker {
   bool stopping_ = false;
   StoreLatency latency_;
   std::atomic<std::uint64_t> failures_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
   std::thread thread_;
 };
 

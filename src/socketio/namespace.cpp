@@ -8,7 +8,12 @@
 namespace sio::socketio {
 
 Namespace::Namespace(Server& server, std::string name, Namespace* parent)
-    : server_(server), name_(std::move(name)), parent_(parent), shards_(server.reactors()) {
+    : server_(server),
+      name_(std::move(name)),
+      parent_(parent),
+      event_rate_limit_(parent ? parent->event_rate_limit_ : server.options().event_rate_limit),
+      event_rule_(event_rate_limit_),
+      shards_(server.reactors()) {
   if (parent_) {
     // A child of a dynamic namespace starts with what its parent was given so far.
     middlewares_ = parent_->middlewares_;
@@ -30,6 +35,11 @@ void Namespace::on_connection(ConnectionHandler handler) {
 
 void Namespace::on_server_side(const std::string& event, ServerSideHandler handler) {
   server_side_handlers_[event] = std::move(handler);
+}
+
+void Namespace::set_event_rate_limit(EventRateLimit limit) {
+  event_rate_limit_ = std::move(limit);
+  event_rule_ = EventBucket::Rule(event_rate_limit_);
 }
 
 void Namespace::set_adapter(std::unique_ptr<adapter::Adapter> adapter) {

@@ -26,6 +26,7 @@
 #include "socketio/broadcast.hpp"
 #include "socketio/broadcast_operator.hpp"
 #include "socketio/error.hpp"
+#include "socketio/event_rate_limit.hpp"
 #include "socketio/room_index.hpp"
 
 namespace sio::socketio {
@@ -56,6 +57,10 @@ class Namespace : public adapter::LocalNamespace {
   void use(Middleware middleware);
   void on_connection(ConnectionHandler handler);
   void on_server_side(const std::string& event, ServerSideHandler handler);
+  // Limits the events each socket of this namespace (and of the children of a parent created
+  // afterwards) may send, in place of ServerOptions::event_rate_limit.
+  void set_event_rate_limit(EventRateLimit limit);
+  const EventRateLimit& event_rate_limit() const { return event_rate_limit_; }
 
   // Broadcasting: the same operators as Node's namespace.
   BroadcastOperator to(const adapter::Room& room) { return BroadcastOperator(*this).to(room); }
@@ -188,6 +193,8 @@ class Namespace : public adapter::LocalNamespace {
   std::vector<Middleware> middlewares_;
   std::vector<ConnectionHandler> connection_handlers_;
   std::unordered_map<std::string, ServerSideHandler> server_side_handlers_;
+  EventRateLimit event_rate_limit_;
+  EventBucket::Rule event_rule_;  // event_rate_limit_ in the units sockets' buckets count in
   reactor::PerReactor<Shard> shards_;
   std::unique_ptr<adapter::Adapter> adapter_;
   std::atomic<std::uint64_t> next_ack_id_{0};

@@ -15,6 +15,8 @@ Stats& Stats::operator+=(const Stats& other) {
   volatile_dropped += other.volatile_dropped;
   parse_errors += other.parse_errors;
   recovered_sockets += other.recovered_sockets;
+  rate_limited_events += other.rate_limited_events;
+  rate_limited_disconnects += other.rate_limited_disconnects;
   return *this;
 }
 

@@ -37,6 +37,7 @@
 #include "reactor/reactor_pool.hpp"
 #include "socketio/client.hpp"
 #include "socketio/decoder.hpp"
+#include "socketio/event_rate_limit.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/session_store.hpp"
 #include "socketio/socket.hpp"
@@ -66,6 +67,9 @@ struct ServerOptions {
   // Namespaces that parents (of(regex), of(matcher)) may create; beyond it a CONNECT to a new
   // name is refused like an unknown namespace. 0 = no limit.
   std::size_t max_dynamic_namespaces = 0;
+  // Events per second each socket may send (see event_rate_limit.hpp), for every namespace that
+  // sets none of its own (Namespace::set_event_rate_limit); rate 0 = no limit, as in Node.
+  EventRateLimit event_rate_limit;
   // Connection state recovery (see session_store.hpp); off when unset, as in Node.
   std::optional<ConnectionStateRecovery> connection_state_recovery;
   // Serves the official client's browser bundles under the path (<path>socket.io.min.js and the

@@ -165,12 +165,35 @@ void Socket::handle_packet(Packet packet) {
   if (!connected_) return;
   switch (packet.type) {
     case PacketType::event:
-    case PacketType::binary_event: return handle_event(packet);
+    case PacketType::binary_event:
+      if (!admit_event(packet)) return;
+      return handle_event(packet);
     case PacketType::ack:
     case PacketType::binary_ack: return handle_ack(packet);
     case PacketType::disconnect: return handle_close("client namespace disconnect");
     default: return;  // CONNECT is the client's business; CONNECT_ERROR only flows to clients
   }
+}
+
+bool Socket::admit_event(const Packet& packet) {
+  const auto& rule = nsp_.event_rule_;
+  if (!rule.enabled()) return true;
+  const auto verdict = event_bucket_.take(rule, EventBucket::Clock::now());
+  if (verdict == EventBucket::Verdict::allowed) return true;
+  auto& stats = nsp_.server().here().stats;
+  ++stats.rate_limited_events;
+  if (verdict == EventBucket::Verdict::disconnect) {
+    ++stats.rate_limited_disconnects;
+    disconnect();
+    return false;
+  }
+  const auto& limit = nsp_.event_rate_limit();
+  if (packet.id) {
+    send_packet(Packet{PacketType::ack, nsp_.name(), packet.id, limit.ack_response});
+  } else {
+    emit("error", limit.message);
+  }
+  return false;
 }
 
 void Socket::handle_event(Packet& packet) {

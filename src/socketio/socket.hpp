@@ -20,6 +20,7 @@
 #include "adapter/adapter.hpp"
 #include "socketio/ack.hpp"
 #include "socketio/broadcast_operator.hpp"
+#include "socketio/event_rate_limit.hpp"
 #include "socketio/handshake.hpp"
 #include "socketio/listener_list.hpp"
 #include "socketio/packet.hpp"
@@ -138,6 +139,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // The ids a connecting socket takes: its own, or those of the session it recovers.
   void set_session(std::string id, std::string pid, bool recovered);
 
+  // False when the namespace's event rate limit refuses the event (the client has been told, or
+  // the socket disconnected).
+  bool admit_event(const Packet& packet);
   void handle_event(Packet& packet);
   void handle_ack(Packet& packet);
   void fail_pending_acks(const std::string& message);
@@ -151,6 +155,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::string pid_;
   bool recovered_ = false;
   RoomIndex::Membership membership_;
+  EventBucket event_bucket_;
 
   // In registration order. A socket listens to a handful of events: one small vector costs less
   // memory per socket than a hash map, and a scan of it is as fast.

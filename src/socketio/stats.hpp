@@ -20,6 +20,9 @@ struct Stats {
   std::uint64_t parse_errors = 0;
   // Sockets that took their session back after a disconnection (connection state recovery).
   std::uint64_t recovered_sockets = 0;
+  // Events refused by a namespace's event rate limit, and sockets disconnected for going on.
+  std::uint64_t rate_limited_events = 0;
+  std::uint64_t rate_limited_disconnects = 0;
 
   Stats& operator+=(const Stats& other);
 };

@@ -9,7 +9,7 @@ import { describe, it, before, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { closeAll, until } from "../helpers/socketio.mjs";
-import { startApp, api, createRoom, connectAs, received, nth, sqlite } from "../helpers/app.mjs";
+import { startApp, api, createRoom, connectAs, received, nth, sqlite, NO_EVENT_RATE_LIMIT } from "../helpers/app.mjs";
 import { immutableUnsupported, setImmutable } from "../helpers/immutable.mjs";
 import { messageTraffic, roomMessages, assertAllStored } from "../helpers/chat_traffic.mjs";
 
@@ -42,7 +42,7 @@ describe("sio-server when its SQLite database cannot be written", { skip: unsupp
   before(() => process.once("exit", thaw));
 
   beforeEach(async () => {
-    server = await startApp();
+    server = await startApp({ env: NO_EVENT_RATE_LIMIT });
     room = await createRoom(server, "alice", { isPublic: true });
     alice = await connectAs(server, "alice");
     bob = await connectAs(server, "bob");

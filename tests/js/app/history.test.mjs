@@ -1,7 +1,7 @@
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { closeAll } from "../helpers/socketio.mjs";
-import { startApp, createRoom, addMember, connectAs, nth } from "../helpers/app.mjs";
+import { startApp, createRoom, addMember, connectAs, nth, NO_EVENT_RATE_LIMIT } from "../helpers/app.mjs";
 
 const COUNT = 120;
 
@@ -10,7 +10,7 @@ describe("sio-server chat: history", () => {
   let room;
   let sent; // acked records, oldest first
   before(async () => {
-    server = await startApp();
+    server = await startApp({ env: NO_EVENT_RATE_LIMIT });
     room = await createRoom(server, "alice");
     await addMember(server, "alice", room.id, "bob");
     const alice = await connectAs(server, "alice");

@@ -17,6 +17,7 @@ import {
   serverBinary,
   randomSecret,
   freshDir,
+  NO_EVENT_RATE_LIMIT,
 } from "../helpers/app.mjs";
 import { connectRaw } from "../helpers/raw_socketio.mjs";
 
@@ -38,7 +39,7 @@ describe("sio-server: a client that stops reading", () => {
   let cutAfter; // messages sent when /metrics first counted the disconnection
 
   before(async () => {
-    server = await startApp({ env: { SIO_MAX_SEND_BUFFER: String(CAP) } });
+    server = await startApp({ env: { ...NO_EVENT_RATE_LIMIT, SIO_MAX_SEND_BUFFER: String(CAP) } });
     room = await createRoom(server, "flooder", { isPublic: true });
     // Healthy clients on WebSocket from the start: a polling client is sent at once all that
     // arrived since its last request, which a cap this small may not allow.

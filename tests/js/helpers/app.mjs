@@ -74,6 +74,11 @@ export const freshDir = () => mkdtempSync(path.join(tmpdir(), "sio-app-test-"));
 // sio-server on PORT=0 with a random JWT_ACCESS_SECRET and DATABASE_URL=sqlite:<dir>/test.db.
 // `dir` reuses a directory (its test.db), which stop() then leaves in place; a directory made here
 // is removed by stop(). The returned server also has: secret, dir, dbPath, token(sub, extra).
+// For tests that pump messages faster than people type (traffic, seeding, floods): sio-server's
+// per-socket event rate limit (20/s by default) would refuse most of them. The limit itself is
+// tested in app/rate_limit.test.mjs.
+export const NO_EVENT_RATE_LIMIT = { SIO_EVENT_RATE: "0" };
+
 export async function startApp({ env = {}, args = [], dir, secret = randomSecret() } = {}) {
   const ownDir = !dir;
   dir ??= freshDir();

@@ -6,13 +6,16 @@
 import { describe, it, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { closeAll, until } from "../helpers/socketio.mjs";
-import { startApp, api, createRoom, connectAs, received, nth, eventually } from "../helpers/app.mjs";
+import { sleep } from "../helpers/server.mjs";
+import { startApp, api, createRoom, connectAs, received, nth, eventually, NO_EVENT_RATE_LIMIT } from "../helpers/app.mjs";
 import { pgBin, startPostgres } from "../helpers/postgres.mjs";
 import { messageTraffic, roomMessages, assertAllStored } from "../helpers/chat_traffic.mjs";
 
 const NOT_STORED = { ok: false, error: "Message not stored" };
 // How long the server may take to notice that PostgreSQL is back.
 const RECOVERY_MS = 15000;
+// The default store timeout (3 s) and some slack: a frozen database's calls fail by then.
+const FROZEN_ANSWER_MS = 4500;
 
 describe("sio-server when PostgreSQL stops and comes back", { skip: !pgBin && "PostgreSQL binaries not found" }, () => {
   let pg;
@@ -32,7 +35,7 @@ describe("sio-server when PostgreSQL stops and comes back", { skip: !pgBin && "P
   after(() => pg?.remove());
 
   beforeEach(async () => {
-    server = await startApp({ env: { DATABASE_URL: pg.url } });
+    server = await startApp({ env: { ...NO_EVENT_RATE_LIMIT, DATABASE_URL: pg.url } });
     room = await createRoom(server, "alice", { isPublic: true });
     alice = await connectAs(server, "alice");
     bob = await connectAs(server, "bob");
@@ -42,6 +45,7 @@ describe("sio-server when PostgreSQL stops and comes back", { skip: !pgBin && "P
   });
 
   afterEach(async () => {
+    pg.thaw();
     if (!pg.running) pg.start();
     closeAll();
     await server.stop();
@@ -101,6 +105,45 @@ describe("sio-server when PostgreSQL stops and comes back", { skip: !pgBin && "P
     // A commit cut by the crash may have happened or not, so a refused message may be stored;
     // what was acked or broadcast must be.
     assertAllStored(stored, { acked: traffic.acked, broadcast: broadcasts(bob) });
+  });
+
+  it("answers within the store timeout while PostgreSQL is frozen, broadcasts nothing unstored, and recovers after SIGCONT", async () => {
+    pg.freeze();
+    // Several at once, and later ones while the first wait: each is answered within the timeout
+    // (SIO_DB_TIMEOUT, 3 s by default), not after the ones before it.
+    const timed = async (content) => {
+      const start = performance.now();
+      const reply = await send(alice, content);
+      return { reply, ms: performance.now() - start };
+    };
+    const first = [timed("frozen-0"), timed("frozen-1")];
+    await sleep(1000);
+    const later = [timed("frozen-2"), timed("frozen-3")];
+    const results = await Promise.all([...first, ...later]);
+    for (const { reply, ms } of results) {
+      assert.deepEqual(reply, NOT_STORED);
+      assert.ok(ms < FROZEN_ANSWER_MS, `answered after ${ms.toFixed(0)} ms`);
+    }
+    const probe = performance.now();
+    assert.deepEqual(await readyz(), [503, { status: "unavailable", database: "unavailable" }]);
+    assert.ok(performance.now() - probe < FROZEN_ANSWER_MS);
+    assert.equal(server.proc.exitCode, null);
+    assert.deepEqual(broadcasts(bob).map((m) => m.content), ["before"]);
+
+    pg.thaw();
+    let reply;
+    await eventually(async () => {
+      reply = await send(alice, "after");
+      assert.equal(reply.ok, true, JSON.stringify(reply));
+    }, RECOVERY_MS);
+    await eventually(async () => assert.deepEqual(await readyz(), [200, { status: "ready", database: "ok" }]), RECOVERY_MS);
+    await nth(bob, "message", 2);
+    assert.deepEqual(broadcasts(bob).map((m) => m.content), ["before", "after"]);
+    // No refused message was committed (none reached COMMIT: each waited on its first statement).
+    const stored = await roomMessages(server, room.id, "alice");
+    assert.deepEqual(stored.map((m) => m.content), ["before", "after"]);
+    const metrics = (await api(server, "GET", "/metrics")).text;
+    assert.match(metrics, /^sio_store_timeouts_total [1-9]/m);
   });
 
   it("exits 0 in time on SIGTERM while it is down", async () => {
