@@ -80,6 +80,11 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
                  "ms a dropped client may recover its socket (0 = off)")
       ->envname("SIO_RECOVERY_WINDOW")
       ->check(CLI::Range(0, 24 * 3600 * 1000));
+  app.add_option("--tls-cert", config.tls_cert,
+                 "PEM certificate (chain allowed): serve HTTPS and WSS; re-read on SIGHUP")
+      ->envname("SIO_TLS_CERT");
+  app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert")
+      ->envname("SIO_TLS_KEY");
   std::string trusted_proxies;
   app.add_option("--trusted-proxies", trusted_proxies,
                  "proxies (CIDR list) whose X-Forwarded-For / Forwarded name the client")
@@ -150,6 +155,9 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
     config.trusted_proxies = http::TrustedProxies::parse(trusted_proxies);
   } catch (const std::invalid_argument& e) {
     return refuse((std::string("SIO_TRUSTED_PROXIES: ") + e.what()).c_str());
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return refuse("SIO_TLS_CERT and SIO_TLS_KEY go together: set both for TLS, or neither");
   }
   if (config.dev) {
     if (config.jwt_secret.empty()) config.jwt_secret = engineio::generate_session_id() + engineio::generate_session_id();

@@ -34,6 +34,10 @@ struct Config {
   // Proxies whose X-Forwarded-For / Forwarded name the client (empty: none; every peer is the
   // client).
   http::TrustedProxies trusted_proxies;
+  // PEM files: the certificate (its chain may follow it) and its private key. Both set: HTTPS and
+  // WSS on the port; neither: plain HTTP.
+  std::string tls_cert;
+  std::string tls_key;
   // Limits; 0 = none. Per-IP limits count the client: the TCP peer, or the client a trusted proxy
   // forwards for. The defaults let a NAT's thousands of users in and still slow a flood from one
   // address (README, "Limits").

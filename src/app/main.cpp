@@ -66,6 +66,14 @@ int main(int argc, char** argv) {
         .skip_middlewares = false};
   }
   options.engine.trusted_proxies = config.trusted_proxies;
+  if (!config.tls_cert.empty()) {
+    try {
+      options.engine.tls = std::make_shared<http::TlsContext>(config.tls_cert, config.tls_key);
+    } catch (const std::exception& e) {
+      spdlog::error("sio-server: {}", e.what());
+      return 2;
+    }
+  }
   options.engine.max_connections = config.max_connections;
   options.engine.max_connections_per_ip = config.max_connections_per_ip;
   options.engine.handshake_rate = config.handshake_rate;
@@ -148,10 +156,27 @@ int main(int argc, char** argv) {
     });
   });
 
+  // SIGHUP: certificates are read again (renewed by certbot, say); connections stay as they are.
+  boost::asio::signal_set reload_signals(ctx, SIGHUP);
+  std::function<void()> on_reload = [&] {
+    reload_signals.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (const auto& tls = options.engine.tls) {
+        if (auto error = tls->reload(); error.empty()) {
+          spdlog::info("TLS certificate reloaded from {}", tls->certificate_file());
+        } else {
+          spdlog::error("TLS reload failed, the previous certificate stays: {}", error);
+        }
+      }
+      on_reload();
+    });
+  };
+  on_reload();
+
   std::printf("listening on port %u\n", io.port());
   std::fflush(stdout);
-  spdlog::info("sio-server listening on port {}{}; {} reactor thread(s); database {}", io.port(),
-               config.dev ? " (dev mode)" : "", io.reactors().size(),
+  spdlog::info("sio-server listening on port {}{}{}; {} reactor thread(s); database {}", io.port(),
+               options.engine.tls ? " (TLS)" : "", config.dev ? " (dev mode)" : "", io.reactors().size(),
                config.database_url.rfind("sqlite:", 0) == 0 ? config.database_url : "postgres");
   if (redis) spdlog::info("redis adapter enabled");
   ctx.run();

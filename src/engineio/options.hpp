@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/cors.hpp"
+#include "http/tls_context.hpp"
 #include "http/http_connection.hpp"
 #include "http/trusted_proxies.hpp"
 
@@ -40,6 +41,9 @@ struct ServerOptions {
   // requests `HttpRequest::remote_address`, the handshake's address and the per-address limits are
   // the client's (see http::forwarded_client). Empty: no one is trusted, every peer is the client.
   http::TrustedProxies trusted_proxies;
+  // HTTPS and WSS on the listening port (HTTP/1.1, TLS 1.2 and later); null: plain HTTP. Reload
+  // it (TlsContext::reload) to change certificates without dropping connections.
+  std::shared_ptr<http::TlsContext> tls;
   // Open TCP connections, in all and per client address (IPv6: per /64), counted at accept time
   // over the whole process; 0 = no limit. A connection over a limit is closed at once, before
   // anything is read. A trusted proxy's connection is counted against the client its request

@@ -46,7 +46,8 @@ void Server::listen(const std::string& host, unsigned short port) {
         } else {
           ++stats.connections_refused_per_ip;
         }
-      });
+      },
+      options_.tls);
   listener_->start();
 }
 

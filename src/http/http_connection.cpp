@@ -19,19 +19,24 @@ constexpr std::size_t kDefaultBodyLimit = 64 * 1024;
 }  // namespace
 
 HttpConnection::HttpConnection(tcp::socket socket, HttpRouter& router, const HttpLimits& limits,
-                               ConnectionLimit::LeasePtr lease)
+                               ConnectionLimit::LeasePtr lease,
+                               std::optional<ConnectionOrigin> origin)
     : stream_(std::move(socket)),
       router_(router),
       limits_(limits),
       lease_(std::move(lease)),
       idle_timer_(stream_.get_executor()) {
   beast::error_code ec;
+  if (origin) {
+    origin_ = std::move(*origin);
+    return;
+  }
   auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) {
     auto address = endpoint.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
       address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    remote_address_ = address.to_string();
+    origin_.address = address.to_string();
   }
   stream_.socket().set_option(tcp::no_delay(true), ec);
 }
@@ -99,8 +104,9 @@ void HttpConnection::dispatch(bool body_too_large) {
   stream_.expires_never();
   HttpRequest request;
   request.message = parser_->release();
-  request.remote_address = remote_address_;
-  request.peer_address = remote_address_;
+  request.remote_address = origin_.address;
+  request.peer_address = origin_.address;
+  request.secure = origin_.secure;
   request.received_at = std::chrono::system_clock::now();
   request.body_too_large = body_too_large;
   parser_.reset();
@@ -190,7 +196,7 @@ void HttpConnection::move_to(asio::io_context& target, HttpRequest request) {
   // A pipelined request may have been read already: it goes along.
   auto unread = beast::buffers_to_string(buffer_.data());
   asio::post(target, [&target, &router = router_, &limits = limits_, lease = std::move(lease_),
-                      protocol, fd, unread = std::move(unread),
+                      protocol, fd, unread = std::move(unread), origin = origin_,
                       request = std::move(request)]() mutable {
     beast::error_code assign_ec;
     tcp::socket moved(target);
@@ -199,8 +205,8 @@ void HttpConnection::move_to(asio::io_context& target, HttpRequest request) {
       ::close(fd);
       return;
     }
-    auto connection =
-        std::make_shared<HttpConnection>(std::move(moved), router, limits, std::move(lease));
+    auto connection = std::make_shared<HttpConnection>(std::move(moved), router, limits,
+                                                       std::move(lease), std::move(origin));
     auto into = connection->buffer_.prepare(unread.size());
     asio::buffer_copy(into, asio::buffer(unread));
     connection->buffer_.commit(unread.size());

@@ -45,9 +45,11 @@ class HttpRouter {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  // `lease` is the connection's place in the connection limits (null when none is counted).
+  // `lease` is the connection's place in the connection limits (null when none is counted);
+  // `origin` is given when the socket is not the client's own (TLS), else read from the socket.
   HttpConnection(boost::asio::ip::tcp::socket socket, HttpRouter& router, const HttpLimits& limits,
-                 ConnectionLimit::LeasePtr lease = nullptr);
+                 ConnectionLimit::LeasePtr lease = nullptr,
+                 std::optional<ConnectionOrigin> origin = std::nullopt);
 
   void start();
 
@@ -89,7 +91,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   ConnectionLimit::LeasePtr lease_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Response> response_;  // kept alive while it is written
-  std::string remote_address_;
+  ConnectionOrigin origin_;
   State state_ = State::reading;
   bool watching_ = false;  // a read is pending to notice the peer leaving
   std::function<void()> on_disconnect_;

@@ -18,6 +18,13 @@ using namespace boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// Where a connection comes from, given when its socket cannot tell: over TLS, the HTTP layer
+// serves the plain end of a socket pair (see tls_connection.hpp).
+struct ConnectionOrigin {
+  std::string address;  // the TCP peer's
+  bool secure = false;
+};
+
 struct HttpRequest {
   Request message;
   std::string path;
@@ -27,6 +34,8 @@ struct HttpRequest {
   std::string remote_address;
   // The TCP peer's address.
   std::string peer_address;
+  // It came over TLS (handshake.secure).
+  bool secure = false;
   std::chrono::system_clock::time_point received_at;
   // The body was larger than the route allows; `message.body()` is empty.
   bool body_too_large = false;

@@ -1,5 +1,7 @@
 #include "http/listener.hpp"
 
+#include "http/tls_connection.hpp"
+
 #include <boost/asio/ip/v6_only.hpp>
 #include <memory>
 #include <stdexcept>
@@ -11,14 +13,15 @@ using tcp = asio::ip::tcp;
 
 Listener::Listener(reactor::ReactorPool& reactors, const std::string& host, unsigned short port,
                    HttpRouter& router, const HttpLimits& limits, ConnectionLimit& limit,
-                   RefusalHandler on_refused)
+                   RefusalHandler on_refused, std::shared_ptr<TlsContext> tls)
     : reactors_(reactors),
       acceptor_(reactors.context(0)),
       retry_timer_(reactors.context(0)),
       router_(router),
       limits_(limits),
       limit_(limit),
-      on_refused_(std::move(on_refused)) {
+      on_refused_(std::move(on_refused)),
+      tls_(std::move(tls)) {
   auto address = asio::ip::make_address(host.empty() ? "::" : host);
   tcp::endpoint endpoint{address, port};
   boost::system::error_code ec;
@@ -83,11 +86,31 @@ void Listener::admit(tcp::socket socket, std::size_t reactor) {
     socket.close(ec);
     return;
   }
+  if (!tls_) {
+    reactors_.post(reactor, [self = shared_from_this(), socket = std::move(socket),
+                             lease = std::move(admission.lease)]() mutable {
+      std::make_shared<HttpConnection>(std::move(socket), self->router_, self->limits_,
+                                       std::move(lease))
+          ->start();
+    });
+    return;
+  }
+  auto address = peer.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  }
   reactors_.post(reactor, [self = shared_from_this(), socket = std::move(socket),
-                           lease = std::move(admission.lease)]() mutable {
-    std::make_shared<HttpConnection>(std::move(socket), self->router_, self->limits_,
-                                     std::move(lease))
-        ->start();
+                           lease = std::move(admission.lease), context = tls_->current(),
+                           origin = ConnectionOrigin{address.to_string(), true}]() mutable {
+    auto& router = self->router_;
+    auto& limits = self->limits_;
+    std::make_shared<TlsConnection>(std::move(socket), std::move(context), limits.header_timeout)
+        ->start([&router, &limits, lease = std::move(lease),
+                 origin = std::move(origin)](tcp::socket plain) mutable {
+          std::make_shared<HttpConnection>(std::move(plain), router, limits, std::move(lease),
+                                           std::move(origin))
+              ->start();
+        });
   });
 }
 

@@ -21,6 +21,7 @@
 
 #include "http/connection_limit.hpp"
 #include "http/http_connection.hpp"
+#include "http/tls_context.hpp"
 #include "reactor/reactor_pool.hpp"
 
 namespace sio::http {
@@ -33,7 +34,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // reactor 0 (or before the reactors run).
   Listener(reactor::ReactorPool& reactors, const std::string& host, unsigned short port,
            HttpRouter& router, const HttpLimits& limits, ConnectionLimit& limit,
-           RefusalHandler on_refused);
+           RefusalHandler on_refused, std::shared_ptr<TlsContext> tls = nullptr);
 
   void start();
   // Stops accepting; from any thread.
@@ -51,6 +52,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const HttpLimits& limits_;
   ConnectionLimit& limit_;
   RefusalHandler on_refused_;
+  std::shared_ptr<TlsContext> tls_;
   unsigned short port_ = 0;
   std::size_t next_reactor_ = 0;
 };

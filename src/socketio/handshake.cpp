@@ -59,6 +59,7 @@ Handshake Handshake::from_request(const http::HttpRequest& request, nlohmann::js
                  .count();
   h.address = request.remote_address;
   h.xdomain = !request.header(http::field::origin).empty();
+  h.secure = request.secure;
   h.url = std::string(request.message.target());
   h.auth = auth.is_object() ? std::move(auth) : nlohmann::json::object();
   return h;

@@ -3,6 +3,7 @@
 // user sockets that record every event from the first packet on, a REST helper, and readers for
 // /metrics, the SQLite file and the process's memory.
 import { createHmac, randomBytes } from "node:crypto";
+import https from "node:https";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -156,7 +157,25 @@ export const disconnected = (socket, timeoutMs = 5000) =>
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-// A request to the server: {status, headers, text, body (parsed JSON when it is JSON)}. `body` is
+// fetch() for a server whose certificate the CA `ca` (PEM) signed (fetch itself trusts only the
+// system's CAs): what api() reads of a response.
+function fetchTrusting(ca, url, init) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: init.method, headers: init.headers, ca }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () =>
+        resolve({ status: res.statusCode, headers: new Headers(res.headers), text: async () => body }),
+      );
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+// A request to the server (over HTTPS when `server.ca` is set, trusting that CA): {status,
+// headers, text, body (parsed JSON when it is JSON)}. `body` is
 // sent as JSON unless it is a string (then as is).
 export async function api(server, method, urlPath, { token, body, headers = {} } = {}) {
   const init = { method, headers: { ...headers } };
@@ -165,7 +184,7 @@ export async function api(server, method, urlPath, { token, body, headers = {} }
     init.body = typeof body === "string" ? body : JSON.stringify(body);
     init.headers["content-type"] ??= "application/json";
   }
-  const res = await fetch(server.url + urlPath, init);
+  const res = server.ca ? await fetchTrusting(server.ca, server.url + urlPath, init) : await fetch(server.url + urlPath, init);
   const text = await res.text();
   let parsed;
   if ((res.headers.get("content-type") ?? "").includes("json")) {
