@@ -86,6 +86,10 @@ int main(int argc, char** argv) {
   options.event_rate_limit.burst = config.event_burst;
   options.event_rate_limit.disconnect_after =
       std::chrono::milliseconds(config.event_rate_disconnect_after_ms);
+  options.on_parse_error = [](const std::string& address, const std::string& sid,
+                              const std::string& why) {
+    spdlog::warn("parse error: closed client sid={} address={}: {}", sid, address, why);
+  };
   options.limits.max_attachments = config.max_attachments;
   options.limits.max_depth = config.max_nesting_depth;
   options.limits.max_event_name_bytes = config.max_event_name_bytes;

@@ -18,7 +18,6 @@ using http::HttpConnection;
 using http::HttpRequest;
 
 namespace {
-constexpr auto kUpgradeSettleTime = std::chrono::milliseconds(50);
 }  // namespace
 
 Server::Server(reactor::ReactorPool& reactors, ServerOptions options)
@@ -179,8 +178,9 @@ void Server::handle_session_request(const std::shared_ptr<HttpConnection>& conne
   auto* polling = session->transport()->as_polling();
   if (!polling || is_upgrade) return reject(connection, request, ErrorCode::bad_request);
   const auto method = request.message.method();
-  if (method == http::verb::get && session->upgrading() && !request.held_for_upgrade) {
-    return hold_poll_during_upgrade(connection, std::move(request));
+  if (method == http::verb::get && session->upgrading() && !session->probed() &&
+      !session->has_queued_packets() && !request.held_for_upgrade) {
+    return hold_poll_during_upgrade(session, connection, std::move(request));
   }
   // A poll on a session that is not upgrading: any WebSocket it tried has gone.
   if (!session->upgrading()) shard.websocket_leases.erase(session->id());
@@ -190,16 +190,17 @@ void Server::handle_session_request(const std::shared_ptr<HttpConnection>& conne
 }
 
 // A client sends its upgrade packets on the new WebSocket before any later poll, but the two
-// connections are read independently, so the poll may be handled first. Holding it for a moment
-// lets the upgrade settle: once it completes, the poll is refused like any poll after an upgrade;
-// otherwise it proceeds (and is released with a noop if a probe arrived meanwhile).
-void Server::hold_poll_during_upgrade(const std::shared_ptr<HttpConnection>& connection,
+// connections are read independently, so the poll may be handled first. A poll that finds an
+// upgrade begun but not probed, and nothing to take, waits for the upgrade to move on (probe,
+// upgrade, abandon) or for a packet to send, and is then handled: refused once the upgrade is
+// done, released with a noop once probed, answered with the packet otherwise. Never for a fixed
+// time: a packet queued meanwhile (the answer to the client's first emit) leaves at once.
+void Server::hold_poll_during_upgrade(const std::shared_ptr<Session>& session,
+                                      const std::shared_ptr<HttpConnection>& connection,
                                       HttpRequest request) {
   request.held_for_upgrade = true;
-  auto timer =
-      std::make_shared<asio::steady_timer>(reactors_.current_executor(), kUpgradeSettleTime);
-  timer->async_wait([this, alive = alive_, timer, connection,
-                     request = std::move(request)](boost::system::error_code) mutable {
+  session->await_upgrade_progress([this, alive = alive_, connection,
+                                   request = std::move(request)]() mutable {
     if (!*alive || !connection->is_open()) return;
     handle_engine_request(connection, std::move(request));
   });

@@ -82,7 +82,8 @@ class Server : public http::HttpRouter {
                              http::HttpRequest request);
   void handle_session_request(const std::shared_ptr<http::HttpConnection>& connection,
                               http::HttpRequest request, std::string_view transport);
-  void hold_poll_during_upgrade(const std::shared_ptr<http::HttpConnection>& connection,
+  void hold_poll_during_upgrade(const std::shared_ptr<Session>& session,
+                                const std::shared_ptr<http::HttpConnection>& connection,
                                 http::HttpRequest request);
   void handshake(const std::shared_ptr<http::HttpConnection>& connection, http::HttpRequest request);
   void open_session(const std::shared_ptr<http::HttpConnection>& connection,

@@ -23,6 +23,8 @@ const FramePtr& close_frame() {
 
 // How long a closing polling session waits for the GET that carries its close packet.
 constexpr std::chrono::seconds kPollingCloseTimeout{30};
+// How long a session that ended during a probed upgrade waits for the client to finish it.
+constexpr std::chrono::seconds kFarewellTimeout{2};
 // How long a polling client's close waits for the GET it may have sent just before.
 constexpr std::chrono::milliseconds kPollInFlightGrace{50};
 
@@ -87,7 +89,20 @@ void Session::send(FramePtr frame) {
   }
   buffered_bytes_ += frame->size();
   write_buffer_.push_back(std::move(frame));
+  if (upgrade_waiter_) notify_upgrade_progress();
   flush();
+}
+
+void Session::await_upgrade_progress(std::function<void()> waiter) {
+  if (upgrade_waiter_) notify_upgrade_progress();
+  upgrade_waiter_ = std::move(waiter);
+}
+
+void Session::notify_upgrade_progress() {
+  if (auto waiter = std::move(upgrade_waiter_)) {
+    upgrade_waiter_ = nullptr;
+    boost::asio::post(heartbeat_timer_.get_executor(), std::move(waiter));
+  }
 }
 
 bool Session::heartbeat_expired() const {
@@ -140,6 +155,7 @@ void Session::close() {
       close_pending_ = true;
     }
     start_timer(close_timer_, kPollingCloseTimeout, &Session::on_polling_close_overdue);
+    notify_upgrade_progress();  // a poll held for the upgrade takes the close packet
     flush();
     return;
   }
@@ -154,8 +170,17 @@ void Session::terminate(CloseReason reason, bool client_initiated) {
   heartbeat_timer_.cancel();
   upgrade_timer_.reset();  // destroying a timer cancels its wait
   close_timer_.reset();
-  if (upgrading_transport_) upgrading_transport_->close(false);
+  // A client that got the probe's answer has paused polling and will finish the upgrade on the
+  // WebSocket before it reads anything again: only there can it learn that the session ended.
+  std::shared_ptr<Transport> farewell;
+  if (upgrading_transport_ && probed_ && transport_ && transport_->kind() == TransportKind::polling &&
+      !transport_->writable()) {
+    farewell = std::move(upgrading_transport_);
+  } else if (upgrading_transport_) {
+    upgrading_transport_->close(false);
+  }
   upgrading_transport_.reset();
+  if (farewell) say_farewell(std::move(farewell));
   if (transport_) {
     if (reason == CloseReason::send_buffer_full) {
       transport_->abort_queue();
@@ -165,6 +190,7 @@ void Session::terminate(CloseReason reason, bool client_initiated) {
   }
   write_buffer_.clear();
   buffered_bytes_ = 0;
+  notify_upgrade_progress();
   // Keep this alive through the callbacks: the owner drops its reference in on_finished.
   auto self = shared_from_this();
   if (on_finished_) on_finished_(*this);
@@ -216,6 +242,11 @@ void Session::on_pong() {
 }
 
 void Session::handle_packet(Transport& from, PacketType type, std::string_view data, bool binary) {
+  if (farewell_transport_ && &from == farewell_transport_.get()) {
+    // The client completes its upgrade, then reads the close packet on its new transport.
+    if (type == PacketType::upgrade) from.send_one(close_frame());
+    return end_farewell();
+  }
   if (state_ == State::closed || client_closing_) return;
   if (stats_) {
     ++stats_->packets_in;
@@ -267,7 +298,22 @@ void Session::await_poll_before_close() {
 
 void Session::on_client_close_grace_over() { terminate(CloseReason::transport_close, true); }
 
+void Session::say_farewell(std::shared_ptr<Transport> websocket) {
+  farewell_transport_ = std::move(websocket);
+  farewell_timer_ = std::make_unique<asio::steady_timer>(heartbeat_timer_.get_executor(), kFarewellTimeout);
+  // The wait keeps the session alive until the client finished its upgrade or the time is up.
+  farewell_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->end_farewell();
+  });
+}
+
+void Session::end_farewell() {
+  farewell_timer_.reset();
+  if (auto websocket = std::move(farewell_transport_)) websocket->close(false);
+}
+
 void Session::handle_transport_closed(Transport& from, CloseReason reason) {
+  if (farewell_transport_ && &from == farewell_transport_.get()) return end_farewell();
   if (upgrading_transport_ && &from == upgrading_transport_.get()) {
     upgrading_transport_.reset();
     upgrade_timer_.reset();
@@ -290,6 +336,7 @@ void Session::handle_upgrade_packet(PacketType type, std::string_view data) {
     // connection (a poll refused once the upgrade is done) must not overtake the answer.
     upgrading_transport_->write_now();
     probed_ = true;
+    notify_upgrade_progress();
     flush();
   } else if (type == PacketType::upgrade) {
     complete_upgrade();
@@ -304,6 +351,7 @@ void Session::complete_upgrade() {
   transport_ = std::move(upgrading_transport_);
   upgraded_ = true;
   probed_ = false;
+  notify_upgrade_progress();
   // Release a GET the client may still hold; the polling transport is done after this.
   if (old->writable()) old->send_one(noop_frame());
   old->close(true);
@@ -314,6 +362,7 @@ void Session::complete_upgrade() {
 void Session::abandon_upgrade() {
   upgrade_timer_.reset();
   probed_ = false;
+  notify_upgrade_progress();
   if (auto ws = std::move(upgrading_transport_)) ws->close(false);
 }
 

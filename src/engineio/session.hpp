@@ -74,6 +74,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // Closes at once, for a protocol error or a client-side close.
   void terminate(CloseReason reason, bool client_initiated = false);
 
+  // While an upgrade has not been probed yet: whether a poll would find packets to take, and a
+  // way to be told (once, posted) when that changes or the upgrade moves on (probe, upgrade,
+  // abandon, close). A second waiter replaces the first, which is told at once.
+  bool has_queued_packets() const { return !write_buffer_.empty(); }
+  bool probed() const { return probed_; }
+  void await_upgrade_progress(std::function<void()> waiter);
+
  private:
   // Transports report to their session through Transport's protected members; the server hands
   // requests to the session's transport.
@@ -104,6 +111,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_upgrade_packet(PacketType type, std::string_view data);
   void complete_upgrade();
   void abandon_upgrade();
+  void notify_upgrade_progress();
+  // Keeps the WebSocket of a probed upgrade after the session ended, to send its close packet
+  // there once the client has finished upgrading (it reads nothing else until then).
+  void say_farewell(std::shared_ptr<Transport> websocket);
+  void end_farewell();
   std::string open_packet_json() const;
 
   std::string id_;
@@ -137,6 +149,9 @@ class Session : public std::enable_shared_from_this<Session> {
   MessageHandler on_message_;
   CloseHandler on_close_;
   std::function<void()> on_upgrade_;
+  std::function<void()> upgrade_waiter_;
+  std::shared_ptr<Transport> farewell_transport_;
+  std::unique_ptr<boost::asio::steady_timer> farewell_timer_;
 };
 
 }  // namespace sio::engineio

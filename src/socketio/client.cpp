@@ -118,6 +118,9 @@ void Client::handle_connect(Packet& packet) {
 
 void Client::close_for_parse_error() {
   ++server_.here().stats.parse_errors;
+  if (const auto& report = server_.options().on_parse_error) {
+    report(handshake_ ? handshake_->address : std::string(), session_->id(), decoder_.error());
+  }
   // Only this client goes; its sockets see "parse error" through handle_session_closed.
   session_->terminate(engineio::CloseReason::parse_error);
 }

@@ -70,6 +70,11 @@ struct ServerOptions {
   // Events per second each socket may send (see event_rate_limit.hpp), for every namespace that
   // sets none of its own (Namespace::set_event_rate_limit); rate 0 = no limit, as in Node.
   EventRateLimit event_rate_limit;
+  // Told (on the client's reactor) when a client is closed for a packet it could not decode: its
+  // address, its Engine.IO session id and why (say, a binary message where a text packet was
+  // due, as a client using another parser sends). sio-server logs it.
+  std::function<void(const std::string& address, const std::string& sid, const std::string& why)>
+      on_parse_error;
   // Connection state recovery (see session_store.hpp); off when unset, as in Node.
   std::optional<ConnectionStateRecovery> connection_state_recovery;
   // Serves the official client's browser bundles under the path (<path>socket.io.min.js and the

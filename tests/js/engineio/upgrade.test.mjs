@@ -56,6 +56,33 @@ describe("upgrade from polling to WebSocket", () => {
     ws.close();
   });
 
+  it("answers a poll held while an upgrade is not yet probed as soon as a packet is queued", async () => {
+    const { sid } = await handshake(server);
+    const ws = new WebSocket(`${server.wsUrl}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
+    await once(ws, "open");
+    // The upgrade has begun: this poll waits, for the packet below rather than for a set time.
+    const pending = fetch(pollUrl(server, sid));
+    const post = await fetch(pollUrl(server, sid), { method: "POST", body: "4first emit" });
+    assert.equal(post.status, 200);
+    assert.equal(await (await pending).text(), "4first emit");
+    ws.close();
+  });
+
+  it("tells a client that paused polling for a probed upgrade that its session ended, on the new WebSocket", async () => {
+    const { sid } = await handshake(server);
+    const ws = new WebSocket(`${server.wsUrl}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
+    await once(ws, "open");
+    ws.send("2probe");
+    assert.equal((await once(ws, "message"))[0].toString(), "3probe");
+    // A client that got 3probe polls no more until its upgrade is done; the session ends meanwhile.
+    await fetch(pollUrl(server, sid), { method: "POST", body: "9not a packet" });
+    await server.waitForLine(new RegExp(`^close ${sid} parse error$`));
+    const closing = once(ws, "message");
+    ws.send("5");
+    assert.equal((await closing)[0].toString(), "1");
+    await once(ws, "close");
+  });
+
   it("keeps the session on polling when the probe goes wrong", async () => {
     const { sid } = await handshake(server);
     const ws = new WebSocket(`${server.wsUrl}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);

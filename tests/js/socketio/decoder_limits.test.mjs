@@ -97,13 +97,15 @@ describe("Socket.IO decoder limits (sio-server configuration)", () => {
     assert.deepEqual(await ackAll(bystander, "notifications:read", {}), [{ ok: true, count: 0 }]);
   });
 
-  it("closes a client whose data nests deeper than SIO_MAX_NESTING_DEPTH, and no other", async () => {
+  it("closes a client whose data nests deeper than SIO_MAX_NESTING_DEPTH, and no other, and logs why", async () => {
     const bystander = await connectAs(server, "bob");
     const offender = await connectAs(server, "alice");
     const gone = disconnected(offender, 10000);
     // The packet's array, the object, then three arrays: 5 levels.
     offender.emit("notifications:read", { ids: [[[1]]] });
     await gone;
+    // One line says which client and why.
+    await server.waitForLine(/\[warning\] parse error: closed client sid=\S+ address=127\.0\.0\.1: payload nested too deeply$/);
     // 4 levels: delivered (and refused by the handler, which wants numbers).
     assert.deepEqual(await ackAll(bystander, "notifications:read", { ids: [[1]] }), [
       { ok: false, error: "Invalid ids" },
