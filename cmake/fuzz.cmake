@@ -35,6 +35,7 @@ add_library(sio_fuzz_codecs STATIC
   src/engineio/utf8.cpp
   src/engineio/websocket_reader.cpp
   src/socketio/decoder.cpp
+  src/socketio/json_parse.cpp
   src/socketio/packet.cpp
   ${SIO_FUZZ_BOOST_URL}
 )

@@ -13,7 +13,7 @@ namespace sio::bench {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 std::vector<std::string> create_rooms(const Target& target, const std::string& token,
                                       std::size_t count) {

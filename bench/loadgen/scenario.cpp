@@ -13,7 +13,7 @@
 namespace sio::bench {
 
 namespace asio = boost::asio;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

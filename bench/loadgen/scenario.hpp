@@ -52,7 +52,7 @@ class Scenario final : public ClientObserver {
   ~Scenario() override;
 
   // Runs to the end and returns the report.
-  nlohmann::json run();
+  nlohmann::ordered_json run();
 
   void on_connected(Client& client) override;
   void on_joined(Client& client) override;
@@ -83,11 +83,11 @@ class Scenario final : public ClientObserver {
   boost::asio::awaitable<void> connect_all();
   boost::asio::awaitable<void> join_all();
   boost::asio::awaitable<void> hold();
-  boost::asio::awaitable<nlohmann::json> publish_step(double room_rate, double seconds);
+  boost::asio::awaitable<nlohmann::ordered_json> publish_step(double room_rate, double seconds);
   boost::asio::awaitable<void> sleep_for(double seconds);
   void start_connections();
   int room_of(const Client& client) const;
-  nlohmann::json server_sample() const;
+  nlohmann::ordered_json server_sample() const;
 
   boost::asio::io_context& ctx_;
   Options options_;
@@ -109,7 +109,7 @@ class Scenario final : public ClientObserver {
   std::map<std::string, std::uint64_t> errors_;
   std::map<std::string, std::uint64_t> error_events_;  // what the server said, by message
   double rooms_created_seconds_ = 0;
-  nlohmann::json report_;
+  nlohmann::ordered_json report_;
 };
 
 }  // namespace sio::bench

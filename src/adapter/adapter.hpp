@@ -22,7 +22,7 @@
 
 namespace sio::adapter {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 using Room = std::string;
 using SocketId = std::string;
 

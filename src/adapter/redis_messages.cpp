@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "adapter/redis_msgpack.hpp"
+#include "socketio/json_parse.hpp"
 
 namespace sio::adapter::redis {
 
@@ -149,7 +150,7 @@ std::string encode_broadcast_ack(std::string_view request_id, const json& respon
 json decode_envelope(std::string_view bytes) {
   json value = json(json::value_t::discarded);
   if (!bytes.empty() && bytes.front() == '{') {
-    value = json::parse(bytes, nullptr, false);
+    value = socketio::parse_json(bytes);
   } else {
     try {
       value = msgpack::decode(bytes);

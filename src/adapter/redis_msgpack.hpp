@@ -17,7 +17,7 @@
 
 namespace sio::adapter::msgpack {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 struct DecodeError : std::runtime_error {
   using std::runtime_error::runtime_error;

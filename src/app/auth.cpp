@@ -31,7 +31,7 @@ std::variant<Identity, AuthFailure> authenticate_token(std::string_view token,
     spdlog::debug("token refused: {}", error->reason);
     return AuthFailure{"Invalid token"};
   }
-  const auto& payload = std::get<nlohmann::json>(claims);
+  const auto& payload = std::get<nlohmann::ordered_json>(claims);
   auto sub = payload.find("sub");
   if (sub == payload.end() || !sub->is_string() || sub->get_ref<const std::string&>().empty()) {
     return AuthFailure{"Invalid token"};

@@ -9,11 +9,12 @@
 #include "app/jwt.hpp"
 #include "app/metrics.hpp"
 #include "app/records_json.hpp"
+#include "socketio/json_parse.hpp"
 
 namespace sio::app {
 
 namespace http = sio::http;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -63,7 +64,7 @@ struct HttpApi::Call {
       error(http::status::payload_too_large, "Body too large");
       return std::nullopt;
     }
-    auto body = json::parse(request.message.body(), nullptr, false);
+    auto body = socketio::parse_json(request.message.body());
     if (body.is_discarded() || !body.is_object()) {
       error(http::status::bad_request, "Body must be a JSON object");
       return std::nullopt;

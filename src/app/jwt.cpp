@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "engineio/base64.hpp"
+#include "socketio/json_parse.hpp"
 
 namespace sio::app {
 
@@ -42,17 +43,17 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-std::optional<nlohmann::json> decode_json_object(std::string_view part) {
+std::optional<nlohmann::ordered_json> decode_json_object(std::string_view part) {
   auto bytes = base64url_decode(part);
   if (!bytes) return std::nullopt;
-  auto value = nlohmann::json::parse(*bytes, nullptr, false);
+  auto value = socketio::parse_json(*bytes);
   if (value.is_discarded() || !value.is_object()) return std::nullopt;
   return value;
 }
 
 }  // namespace
 
-std::variant<nlohmann::json, JwtError> verify_jwt(std::string_view token, std::string_view secret,
+std::variant<nlohmann::ordered_json, JwtError> verify_jwt(std::string_view token, std::string_view secret,
                                                  std::chrono::system_clock::time_point now) {
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
@@ -85,7 +86,7 @@ std::variant<nlohmann::json, JwtError> verify_jwt(std::string_view token, std::s
   return *claims;
 }
 
-std::string sign_jwt(const nlohmann::json& claims, std::string_view secret) {
+std::string sign_jwt(const nlohmann::ordered_json& claims, std::string_view secret) {
   const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
                                     base64url_encode(claims.dump());
   return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));

@@ -16,11 +16,11 @@ struct JwtError {
 };
 
 // The token's claims, or why it is not acceptable.
-std::variant<nlohmann::json, JwtError> verify_jwt(
+std::variant<nlohmann::ordered_json, JwtError> verify_jwt(
     std::string_view token, std::string_view secret,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 // Signs `claims` with HS256 (dev tokens, tests).
-std::string sign_jwt(const nlohmann::json& claims, std::string_view secret);
+std::string sign_jwt(const nlohmann::ordered_json& claims, std::string_view secret);
 
 }  // namespace sio::app

@@ -23,7 +23,7 @@ Timestamp now_ms() {
       .count();
 }
 
-nlohmann::json to_json(const RoomRecord& room) {
+nlohmann::ordered_json to_json(const RoomRecord& room) {
   return {{"id", room.id},
           {"name", room.name},
           {"public", room.is_public},
@@ -31,7 +31,7 @@ nlohmann::json to_json(const RoomRecord& room) {
           {"createdAt", iso_time(room.created_at)}};
 }
 
-nlohmann::json to_json(const MessageRecord& message) {
+nlohmann::ordered_json to_json(const MessageRecord& message) {
   return {{"id", message.id},
           {"roomId", message.room_id},
           {"userId", message.user_id},
@@ -39,7 +39,7 @@ nlohmann::json to_json(const MessageRecord& message) {
           {"createdAt", iso_time(message.created_at)}};
 }
 
-nlohmann::json to_json(const PostRecord& post) {
+nlohmann::ordered_json to_json(const PostRecord& post) {
   return {{"id", post.id},
           {"authorId", post.author_id},
           {"content", post.content},
@@ -47,7 +47,7 @@ nlohmann::json to_json(const PostRecord& post) {
           {"likes", post.likes}};
 }
 
-nlohmann::json to_json(const NotificationRecord& notification) {
+nlohmann::ordered_json to_json(const NotificationRecord& notification) {
   return {{"id", notification.id},
           {"type", notification.type},
           {"postId", notification.post_id},

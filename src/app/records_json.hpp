@@ -11,9 +11,9 @@ namespace sio::app {
 std::string iso_time(Timestamp ms);
 Timestamp now_ms();
 
-nlohmann::json to_json(const RoomRecord& room);
-nlohmann::json to_json(const MessageRecord& message);
-nlohmann::json to_json(const PostRecord& post);
-nlohmann::json to_json(const NotificationRecord& notification);
+nlohmann::ordered_json to_json(const RoomRecord& room);
+nlohmann::ordered_json to_json(const MessageRecord& message);
+nlohmann::ordered_json to_json(const PostRecord& post);
+nlohmann::ordered_json to_json(const NotificationRecord& notification);
 
 }  // namespace sio::app

@@ -13,7 +13,7 @@
 
 namespace sio::socketio {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 // The arguments of an event or an ack: always a JSON array.
 using Args = json;
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "socketio/json_parse.hpp"
+
 namespace sio::socketio {
 
 namespace {
@@ -187,9 +189,9 @@ std::optional<ParsedText> parse_text(std::string_view text, const DecoderLimits&
   if (i < text.size()) {
     const auto body = text.substr(i);
     if (nesting_depth(body) > limits.max_depth) return fail("payload nested too deeply");
-    json payload = json::parse(body, nullptr, false);
+    json payload = parse_json(body);
     if (payload.is_discarded() && body.find("\\u") != std::string_view::npos) {
-      payload = json::parse(replace_lone_surrogates(body), nullptr, false);
+      payload = parse_json(replace_lone_surrogates(body));
     }
     if (payload.is_discarded() || !payload_valid(packet.type, payload)) return fail("invalid payload");
     if ((packet.type == PacketType::event || packet.type == PacketType::binary_event) &&

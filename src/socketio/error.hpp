@@ -9,7 +9,7 @@ namespace sio::socketio {
 
 struct Error {
   std::string message;
-  nlohmann::json data;  // null: the client sees no `data`
+  nlohmann::ordered_json data;  // null: the client sees no `data`
 };
 
 }  // namespace sio::socketio

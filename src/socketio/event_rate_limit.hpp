@@ -29,8 +29,8 @@ struct EventRateLimit {
   // The `error` event's argument for a refused event sent without an ack.
   std::string message = "Rate limited";
   // The answer (argument list) to a refused event that asked for an ack.
-  nlohmann::json ack_response =
-      nlohmann::json::array({nlohmann::json{{"ok", false}, {"error", "Rate limited"}}});
+  nlohmann::ordered_json ack_response =
+      nlohmann::ordered_json::array({nlohmann::ordered_json{{"ok", false}, {"error", "Rate limited"}}});
 };
 
 // The per-socket state; what it needs to know of the limit comes with each call.

@@ -25,8 +25,8 @@ void for_each_pair(std::string_view block, F&& f) {
   }
 }
 
-nlohmann::json to_object(std::string_view block) {
-  auto object = nlohmann::json::object();
+nlohmann::ordered_json to_object(std::string_view block) {
+  auto object = nlohmann::ordered_json::object();
   for_each_pair(block, [&](std::string_view name, std::string_view value) {
     object[std::string(name)] = std::string(value);
   });
@@ -44,7 +44,7 @@ std::optional<std::string_view> find_in(std::string_view block, std::string_view
 
 }  // namespace
 
-Handshake Handshake::from_request(const http::HttpRequest& request, nlohmann::json auth) {
+Handshake Handshake::from_request(const http::HttpRequest& request, nlohmann::ordered_json auth) {
   Handshake h;
   for (const auto& field : request.message) {
     const auto name = boost::algorithm::to_lower_copy(std::string(field.name_string()));
@@ -61,17 +61,17 @@ Handshake Handshake::from_request(const http::HttpRequest& request, nlohmann::js
   h.xdomain = !request.header(http::field::origin).empty();
   h.secure = request.secure;
   h.url = std::string(request.message.target());
-  h.auth = auth.is_object() ? std::move(auth) : nlohmann::json::object();
+  h.auth = auth.is_object() ? std::move(auth) : nlohmann::ordered_json::object();
   return h;
 }
 
-nlohmann::json Handshake::headers() const { return to_object(headers_); }
+nlohmann::ordered_json Handshake::headers() const { return to_object(headers_); }
 
 std::optional<std::string_view> Handshake::header(std::string_view lower_case_name) const {
   return find_in(headers_, lower_case_name);
 }
 
-nlohmann::json Handshake::query() const { return to_object(query_); }
+nlohmann::ordered_json Handshake::query() const { return to_object(query_); }
 
 std::optional<std::string_view> Handshake::query_param(std::string_view name) const {
   return find_in(query_, name);
@@ -87,7 +87,7 @@ std::string Handshake::time() const {
   return buffer;
 }
 
-nlohmann::json Handshake::to_json() const {
+nlohmann::ordered_json Handshake::to_json() const {
   return {{"headers", headers()}, {"time", time()},     {"address", address},
           {"xdomain", xdomain},   {"secure", secure},   {"issued", issued},
           {"url", url},           {"query", query()},   {"auth", auth}};

@@ -17,13 +17,13 @@ namespace sio::socketio {
 
 class Handshake {
  public:
-  static Handshake from_request(const http::HttpRequest& request, nlohmann::json auth);
+  static Handshake from_request(const http::HttpRequest& request, nlohmann::ordered_json auth);
 
   // Request headers by lower-cased name, as an object ({"user-agent": "…", …}).
-  nlohmann::json headers() const;
+  nlohmann::ordered_json headers() const;
   std::optional<std::string_view> header(std::string_view lower_case_name) const;
   // The decoded query string, as an object.
-  nlohmann::json query() const;
+  nlohmann::ordered_json query() const;
   std::optional<std::string_view> query_param(std::string_view name) const;
   // When the connection was opened, as JavaScript's Date#toString prints it.
   std::string time() const;
@@ -33,9 +33,9 @@ class Handshake {
   bool secure = false;
   std::int64_t issued = 0;  // milliseconds since the epoch
   std::string url;
-  nlohmann::json auth = nlohmann::json::object();
+  nlohmann::ordered_json auth = nlohmann::ordered_json::object();
 
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
 
  private:
   std::string headers_;  // "name\0value\0" per header, names lower-cased

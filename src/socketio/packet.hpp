@@ -14,7 +14,7 @@
 
 namespace sio::socketio {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 enum class PacketType : std::uint8_t {
   connect = 0,

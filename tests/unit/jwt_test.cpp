@@ -4,7 +4,7 @@
 #include "engineio/base64.hpp"
 
 using namespace sio::app;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 const std::string kSecret = "s3cret";

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 using namespace sio::adapter;
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 using sio::socketio::Packet;
 using sio::socketio::PacketType;
 

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 namespace msgpack = sio::adapter::msgpack;
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 

@@ -61,6 +61,19 @@ export function clusterScenarios(servers) {
     assert.deepEqual(got(b1), [["from-actor"]]);
   });
 
+  it("objects keep their key order across servers", async () => {
+    const { a, b } = servers();
+    const [actor, a1, b1] = await Promise.all([member(a), member(a, ["order"]), member(b, ["order"])]);
+    const got = recorder([a1, b1], "msg");
+    const payload = { zeta: 1, alpha: { y: [{ d: 1, c: 2 }], x: null }, mid: "m", "10": true, "2": false };
+    await actor.emitWithAck("broadcast", { to: "order", event: "msg", args: [payload] });
+    await fence(actor, [a1, b1]);
+    // Integer-like keys come first in a JavaScript object whatever the order they were sent in.
+    const expected = JSON.stringify(JSON.parse(JSON.stringify(payload)));
+    assert.equal(JSON.stringify(got(a1)[0][0]), expected);
+    assert.equal(JSON.stringify(got(b1)[0][0]), expected);
+  });
+
   it("binary payloads cross servers intact", async () => {
     const { a, b } = servers();
     const [actor, b1] = await Promise.all([member(a), member(b, ["bin"])]);

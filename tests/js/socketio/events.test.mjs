@@ -43,6 +43,28 @@ describe("Socket.IO events and acknowledgements", () => {
     assert.deepEqual(await echo, manyArgs);
   });
 
+  it("keeps the key order of objects, in acks and events, as JSON.parse does", async () => {
+    const socket = await connect(server.url);
+    const ordered = { zeta: 1, alpha: { y: [{ d: 1, c: 2 }], x: null }, mid: "m", b: { a: {} } };
+    const [acked] = await ackAll(socket, "echo", ordered);
+    assert.equal(JSON.stringify(acked), JSON.stringify(ordered));
+    const echo = next(socket, "echo");
+    socket.emit("echo", ordered);
+    assert.equal(JSON.stringify((await echo)[0]), JSON.stringify(ordered));
+    // A repeated key keeps its first place and its last value (sent as raw text to get one).
+    socket.io.engine.write('2["echo",{"b":1,"a":2,"b":3}]');
+    assert.equal(JSON.stringify((await next(socket, "echo"))[0]), '{"b":3,"a":2}');
+  });
+
+  it("keeps the key order of handshake.auth and socket.data", async () => {
+    const socket = await connect(server.url, { auth: { zeta: 1, name: "ordered", alpha: { z: 0, a: 1 } } });
+    assert.equal(await ackAll(socket, "set-data", { z: 1, y: 2, x: { c: 3, b: 2 } }).then(([ok]) => ok), true);
+    const [sockets] = await ackAll(socket, "fetch-sockets", {});
+    const mine = sockets.find((s) => s.id === socket.id);
+    assert.equal(JSON.stringify(mine.auth), '{"zeta":1,"name":"ordered","alpha":{"z":0,"a":1}}');
+    assert.equal(JSON.stringify(mine.data), '{"z":1,"y":2,"x":{"c":3,"b":2}}');
+  });
+
   it("acks an event sent with no arguments with no arguments", async () => {
     const socket = await connect(server.url);
     assert.deepEqual(await ackAll(socket, "echo"), []);
