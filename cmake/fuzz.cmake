@@ -36,6 +36,8 @@ add_library(sio_fuzz_codecs STATIC
   src/engineio/websocket_reader.cpp
   src/socketio/decoder.cpp
   src/socketio/json_parse.cpp
+  src/socketio/msgpack.cpp
+  src/socketio/msgpack_packet.cpp
   src/socketio/packet.cpp
   ${SIO_FUZZ_BOOST_URL}
 )

@@ -10,7 +10,6 @@ add_library(sio_redis STATIC
   src/adapter/redis_client.cpp
   src/adapter/redis_connection.cpp
   src/adapter/redis_messages.cpp
-  src/adapter/redis_msgpack.cpp
   src/adapter/redis_resp.cpp
   src/adapter/redis_url.cpp
 )

@@ -46,11 +46,13 @@ void encode_ordered(benchmark::State& state, const std::string& text) {
 // What a handler does with a decoded message: look up its fields.
 void lookup_sorted(benchmark::State& state, const std::string& text) {
   const auto value = nlohmann::json::parse(text);
-  for (auto _ : state) benchmark::DoNotOptimize(value[1].at("user37").at("seen").get<std::int64_t>());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(value[1].at("user37").at("seen").get<std::int64_t>());
 }
 void lookup_ordered(benchmark::State& state, const std::string& text) {
   const auto value = sio::socketio::parse_json(text);
-  for (auto _ : state) benchmark::DoNotOptimize(value[1].at("user37").at("seen").get<std::int64_t>());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(value[1].at("user37").at("seen").get<std::int64_t>());
 }
 
 BENCHMARK_CAPTURE(decode_sorted, chat_message, kIncoming);

@@ -5,10 +5,12 @@
 #include <array>
 #include <stdexcept>
 
-#include "adapter/redis_msgpack.hpp"
+#include "socketio/msgpack.hpp"
 #include "socketio/json_parse.hpp"
 
 namespace sio::adapter::redis {
+
+namespace msgpack = socketio::msgpack;
 
 namespace {
 

@@ -64,6 +64,11 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
                  "ms a store call may wait for the database before it fails")
       ->envname("SIO_DB_TIMEOUT")
       ->check(CLI::Range(100, 600 * 1000));
+  app.add_option("--parser", config.parser,
+                 "text (the default socket.io-parser) or msgpack (socket.io-msgpack-parser): what "
+                 "the clients use")
+      ->envname("SIO_PARSER")
+      ->check(CLI::IsMember({"text", "msgpack"}));
   app.add_option("--redis-url", config.redis_url, "redis://[:password@]host:port[/db]")
       ->envname("REDIS_URL");
   app.add_option("--dev", dev_flag, "1 = development mode (random secret, CORS *, /dev/token)")

@@ -12,6 +12,8 @@ namespace sio::app {
 
 struct Config {
   unsigned short port = 3000;
+  // "text" (socket.io-parser, the default) or "msgpack" (socket.io-msgpack-parser).
+  std::string parser = "text";
   // Reactor threads; 0 = one per core.
   std::size_t threads = 0;
   std::string host = "::";

@@ -22,35 +22,12 @@ std::optional<Broadcast::Offset> parse_offset(std::string_view text) {
   return offset;
 }
 
-namespace {
-
-// The frames of an EVENT whose data array gets `offset` as one more, last, string: the text
-// `…]` becomes `…,"<offset>"]`. Offsets are digits and a dash, so nothing needs escaping, and the
-// JSON of the data is built once, as for any packet.
-Frames encode_with_offset(const Packet& packet, const std::string& offset) {
-  auto encoded = encode(packet);
-  auto& text = encoded.text;
-  std::string tail = packet.data.empty() ? "\"" : ",\"";
-  tail += offset;
-  tail += '"';
-  text.insert(text.size() - 1, tail);
-  Frames frames;
-  frames.reserve(1 + encoded.attachments.size());
-  frames.push_back(engineio::Frame::text(engineio::PacketType::message, text));
-  for (auto& attachment : encoded.attachments) {
-    frames.push_back(engineio::Frame::binary(std::move(attachment)));
-  }
-  return frames;
-}
-
-}  // namespace
-
 BroadcastPtr encode_broadcast(const Packet& packet, const adapter::BroadcastOptions& target,
-                              std::optional<Broadcast::Offset> offset) {
+                              Parser parser, std::optional<Broadcast::Offset> offset) {
   auto broadcast = std::make_shared<Broadcast>();
   broadcast->nsp = packet.nsp;
   broadcast->target = target;
-  broadcast->frames = offset ? encode_with_offset(packet, offset->text) : encode_frames(packet);
+  broadcast->frames = encode_frames(packet, parser, offset ? std::string_view(offset->text) : "");
   broadcast->offset = std::move(offset);
   return broadcast;
 }

@@ -38,9 +38,10 @@ std::string offset_text(std::uint64_t seq, std::size_t origin);
 // The parts of an offset made by offset_text; nullopt for any other string.
 std::optional<Broadcast::Offset> parse_offset(std::string_view text);
 
-// Encodes `packet` for the sockets `target` names; with an offset, it is appended as the last
-// argument of the event (what the official client remembers and sends back to recover).
+// Encodes `packet` once, in the server's `parser`, for the sockets `target` names; with an offset,
+// it is appended as the last argument of the event (what the official client remembers and sends
+// back to recover).
 BroadcastPtr encode_broadcast(const Packet& packet, const adapter::BroadcastOptions& target,
-                              std::optional<Broadcast::Offset> offset = std::nullopt);
+                              Parser parser, std::optional<Broadcast::Offset> offset = std::nullopt);
 
 }  // namespace sio::socketio

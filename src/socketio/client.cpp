@@ -15,7 +15,7 @@ Client::Client(Server& server, std::shared_ptr<engineio::Session> session)
       session_(std::move(session)),
       reactor_(server.reactors().current_or_home()),
       executor_(server.reactors().executor(reactor_)),
-      decoder_(server.options().limits),
+      decoder_(server.options().limits, server.options().parser),
       handshake_(std::make_shared<Handshake>(
           Handshake::from_request(session_->request(), json::object()))) {
   session_->release_request();
@@ -57,6 +57,10 @@ void Client::send(const Frames& frames, bool is_volatile) {
     return;
   }
   for (const auto& frame : frames) session_->send(frame);
+}
+
+void Client::send(const Packet& packet, bool is_volatile) {
+  send(encode_frames(packet, server_.options().parser), is_volatile);
 }
 
 void Client::close() {

@@ -39,7 +39,7 @@ class Client : public std::enable_shared_from_this<Client> {
   boost::asio::io_context::executor_type executor() const { return executor_; }
 
   void send(const Frames& frames, bool is_volatile = false);
-  void send(const Packet& packet) { send(encode_frames(packet)); }
+  void send(const Packet& packet, bool is_volatile = false);
   // Ends the Engine.IO session; sockets still connected see "server namespace disconnect".
   void close();
   // Ends the Engine.IO session without leaving the namespaces first, like Node's

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "socketio/json_parse.hpp"
+#include "socketio/msgpack_packet.hpp"
 
 namespace sio::socketio {
 
@@ -106,11 +107,7 @@ bool payload_valid(PacketType type, const json& payload) {
     case PacketType::event:
     case PacketType::binary_event: {
       if (!payload.is_array() || payload.empty() || !payload[0].is_string()) return false;
-      const auto& name = payload[0].get_ref<const std::string&>();
-      for (auto reserved : kReservedEvents) {
-        if (name == reserved) return false;
-      }
-      return true;
+      return !is_reserved_event(payload[0].get_ref<const std::string&>());
     }
     case PacketType::ack:
     case PacketType::binary_ack: return payload.is_array();
@@ -219,7 +216,18 @@ Decoder::Status Decoder::fail(std::string message) {
   return Status::error;
 }
 
+bool is_reserved_event(std::string_view name) {
+  for (auto reserved : kReservedEvents) {
+    if (name == reserved) return true;
+  }
+  return false;
+}
+
 Decoder::Status Decoder::add_text(std::string_view text) {
+  if (parser_ == Parser::msgpack) {
+    return fail("got a text message where the msgpack parser wants binary (the client uses the "
+                "default parser?)");
+  }
   if (reconstructing_) return fail("got plaintext data when reconstructing a packet");
   std::string error;
   auto parsed = parse_text(text, limits_, &error);
@@ -243,7 +251,17 @@ Decoder::Status Decoder::add_text(std::string_view text) {
 }
 
 Decoder::Status Decoder::add_binary(std::string_view bytes) {
-  if (!reconstructing_) return fail("got binary data when not reconstructing a packet");
+  if (parser_ == Parser::msgpack) {
+    std::string error;
+    auto packet = decode_msgpack_packet(bytes, limits_, &error);
+    if (!packet) return fail(std::move(error));
+    ready_ = std::move(*packet);
+    return Status::packet;
+  }
+  if (!reconstructing_) {
+    return fail("got binary data when not reconstructing a packet (the client uses the msgpack "
+                "parser?)");
+  }
   attachments_.emplace_back(bytes);
   if (attachments_.size() < expected_attachments_) return Status::need_more;
   return finish_binary();

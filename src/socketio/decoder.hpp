@@ -1,6 +1,7 @@
 #pragma once
-// Turns the Engine.IO messages of one client into Socket.IO packets: parses the text form and
-// collects the binary attachments that follow a BINARY_EVENT/BINARY_ACK. Any violation of the
+// Turns the Engine.IO messages of one client into Socket.IO packets: with the text parser, parses
+// the text form and collects the binary attachments that follow a BINARY_EVENT/BINARY_ACK; with
+// the msgpack parser, decodes each binary message (msgpack_packet.hpp). Any violation of the
 // format is an error that closes the client ("parse error").
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "socketio/packet.hpp"
+#include "socketio/parser.hpp"
 
 namespace sio::socketio {
 
@@ -31,7 +33,8 @@ class Decoder {
  public:
   enum class Status { need_more, packet, error };
 
-  explicit Decoder(DecoderLimits limits = {}) : limits_(limits) {}
+  explicit Decoder(DecoderLimits limits = {}, Parser parser = Parser::text)
+      : limits_(limits), parser_(parser) {}
 
   // Feeds one message. On `packet`, take() returns it; on `error`, error() says why.
   Status add_text(std::string_view text);
@@ -45,12 +48,16 @@ class Decoder {
   Status finish_binary();
 
   DecoderLimits limits_;
+  Parser parser_;
   Packet ready_;
   std::optional<Packet> reconstructing_;
   std::size_t expected_attachments_ = 0;
   std::vector<std::string> attachments_;
   std::string error_;
 };
+
+// The names the client API reserves for itself ("connect", "disconnect", …): a client cannot emit them.
+bool is_reserved_event(std::string_view name);
 
 // Parses the text form alone (for tests and tools); attachments are not resolved.
 struct ParsedText {

@@ -13,7 +13,9 @@ using json = nlohmann::ordered_json;
 // Builds the value from the parser's events, appending object members without looking for their
 // key (see finish_object for repeated keys).
 // ordered_map is a vector of members: appending to it skips its search for the key.
-json::object_t::Container& vector_of(json& object) { return object.get_ref<json::object_t&>(); }
+json::object_t::Container& vector_of(json& object) {
+  return object.get_ref<json::object_t&>();
+}
 
 class OrderedBuilder : public nlohmann::json_sax<json> {
  public:
@@ -36,7 +38,7 @@ class OrderedBuilder : public nlohmann::json_sax<json> {
     return true;
   }
   bool end_object() override {
-    finish_object(*stack_.back());
+    settle_repeated_keys(*stack_.back());
     stack_.pop_back();
     return true;
   }
@@ -75,38 +77,42 @@ class OrderedBuilder : public nlohmann::json_sax<json> {
   }
   void open(json&& container) { stack_.push_back(place(std::move(container))); }
 
-  // JSON.parse keeps the first place and the last value of a repeated key.
-  static void finish_object(json& object) {
-    auto& members = vector_of(object);
-    if (members.size() < 2) return;
-    std::unordered_map<std::string_view, std::size_t> first;
-    first.reserve(members.size());
-    bool repeated = false;
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      auto [at, fresh] = first.emplace(members[i].first, i);
-      if (!fresh) {
-        repeated = true;
-        members[at->second].second = std::move(members[i].second);
-      }
-    }
-    if (!repeated) return;
-    std::vector<json::object_t::value_type> kept;
-    kept.reserve(first.size());
-    for (std::size_t i = 0; i < members.size(); ++i) {
-      if (first.at(members[i].first) == i) kept.emplace_back(std::move(members[i]));
-    }
-    json rebuilt = json::object();
-    auto& target = vector_of(rebuilt);
-    for (auto& member : kept) target.emplace_back(std::move(member));
-    object = std::move(rebuilt);
-  }
-
   json& root_;
   std::vector<json*> stack_;
   string_t key_;
 };
 
 }  // namespace
+
+// JSON.parse keeps the first place and the last value of a repeated key.
+void settle_repeated_keys(json& object) {
+  auto& members = vector_of(object);
+  if (members.size() < 2) return;
+  std::unordered_map<std::string_view, std::size_t> first;
+  first.reserve(members.size());
+  bool repeated = false;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    auto [at, fresh] = first.emplace(members[i].first, i);
+    if (!fresh) {
+      repeated = true;
+      members[at->second].second = std::move(members[i].second);
+    }
+  }
+  if (!repeated) return;
+  std::vector<json::object_t::value_type> kept;
+  kept.reserve(first.size());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (first.at(members[i].first) == i) kept.emplace_back(std::move(members[i]));
+  }
+  json rebuilt = json::object();
+  auto& target = vector_of(rebuilt);
+  for (auto& member : kept) target.emplace_back(std::move(member));
+  object = std::move(rebuilt);
+}
+
+void append_member(json& object, std::string key, json value) {
+  vector_of(object).emplace_back(std::move(key), std::move(value));
+}
 
 json parse_json(std::string_view text) {
   json root;

@@ -13,4 +13,9 @@ namespace sio::socketio {
 // A discarded value (is_discarded()) when the text is not JSON.
 nlohmann::ordered_json parse_json(std::string_view text);
 
+// For other decoders building objects the same way: appends a member without looking for its key,
+// then, once the object is complete, settles repeated keys as JSON.parse does.
+void append_member(nlohmann::ordered_json& object, std::string key, nlohmann::ordered_json value);
+void settle_repeated_keys(nlohmann::ordered_json& object);
+
 }  // namespace sio::socketio

@@ -85,7 +85,7 @@ void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& o
   if (server_.session_store() && SessionStore::is_logged(packet, options)) {
     offset = server_.next_offset();
   }
-  auto broadcast = encode_broadcast(packet, options, std::move(offset));
+  auto broadcast = encode_broadcast(packet, options, server_.options().parser, std::move(offset));
   ++server_.here().stats.broadcasts;
   for (std::size_t reactor = 0; reactor < reactors.size(); ++reactor) {
     if (reactor != here) reactors.post(reactor, [this, broadcast] { deliver_here(broadcast); });
@@ -155,7 +155,7 @@ void Namespace::fan_out_with_ack(const Packet& packet, const adapter::BroadcastO
   auto with_id = packet;
   const auto id = next_ack_id();
   with_id.id = id;
-  auto broadcast = encode_broadcast(with_id, options);
+  auto broadcast = encode_broadcast(with_id, options, server_.options().parser);
   ++server_.here().stats.broadcasts;
   const auto timeout = options.flags.timeout.value_or(kDefaultAckTimeout);
   // Answers come back here from the recipients' reactors.

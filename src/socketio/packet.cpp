@@ -1,5 +1,7 @@
 #include "socketio/packet.hpp"
 
+#include "socketio/msgpack_packet.hpp"
+
 namespace sio::socketio {
 
 namespace {
@@ -67,8 +69,24 @@ EncodedPacket encode(const Packet& packet) {
   return out;
 }
 
-Frames encode_frames(const Packet& packet) {
+Frames encode_frames(const Packet& packet) { return encode_frames(packet, Parser::text); }
+
+Frames encode_frames(const Packet& packet, Parser parser, std::string_view offset) {
+  if (parser == Parser::msgpack) {
+    Frames frames;
+    frames.push_back(engineio::Frame::binary(encode_msgpack_packet(packet, offset)));
+    return frames;
+  }
   auto encoded = encode(packet);
+  if (!offset.empty()) {
+    // The text `…]` becomes `…,"<offset>"]`. Offsets are digits and a dash, so nothing needs
+    // escaping, and the JSON of the data is built once, as for any packet.
+    auto& text = encoded.text;
+    std::string tail = packet.data.empty() ? "\"" : ",\"";
+    tail += offset;
+    tail += '"';
+    text.insert(text.size() - 1, tail);
+  }
   Frames frames;
   frames.reserve(1 + encoded.attachments.size());
   frames.push_back(engineio::Frame::text(engineio::PacketType::message, encoded.text));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engineio/frame.hpp"
+#include "socketio/parser.hpp"
 
 namespace sio::socketio {
 
@@ -46,6 +47,9 @@ EncodedPacket encode(const Packet& packet);
 // shareable by any number of recipients.
 using Frames = std::vector<engineio::FramePtr>;
 Frames encode_frames(const Packet& packet);
+// The same in `parser`'s encoding (msgpack: one binary frame). `offset`, when given, is appended
+// to an EVENT's data as one more string argument (connection state recovery).
+Frames encode_frames(const Packet& packet, Parser parser, std::string_view offset = {});
 
 // True when the value holds a binary somewhere.
 bool has_binary(const json& value);

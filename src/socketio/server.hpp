@@ -48,6 +48,9 @@ namespace sio::socketio {
 struct ServerOptions {
   // Reactors (threads): 0 means one per core, 1 a single thread (the application's).
   std::size_t threads = 0;
+  // How packets are encoded (parser.hpp): the default text parser, or socket.io-msgpack-parser's
+  // MessagePack. Clients must use the same.
+  Parser parser = Parser::text;
   // Engine.IO settings; the path defaults to Socket.IO's.
   engineio::ServerOptions engine = [] {
     engineio::ServerOptions o;

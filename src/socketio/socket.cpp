@@ -74,7 +74,8 @@ void Socket::emit_args(std::string_view event, Args args) {
   // (the last string argument of any event) stays one the server knows.
   adapter::BroadcastOptions own_room;
   own_room.rooms = {id_};
-  auto broadcast = encode_broadcast(packet, own_room, nsp_.server().next_offset());
+  auto broadcast = encode_broadcast(packet, own_room, nsp_.server().options().parser,
+                                    nsp_.server().next_offset());
   store->log(broadcast, SessionStore::Clock::now());
   client_->send(broadcast->frames);
 }
@@ -82,8 +83,7 @@ void Socket::emit_args(std::string_view event, Args args) {
 void Socket::emit_volatile(std::string_view event, Args args) {
   if (!connected_) return;
   args.insert(args.begin(), json(event));
-  client_->send(encode_frames(Packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)}),
-                true);
+  client_->send(Packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)}, true);
 }
 
 void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callback,

@@ -33,7 +33,8 @@ TEST(ParseJson, invalid_text_is_discarded) {
 // the ones before it would take minutes.
 TEST(ParseJson, an_object_with_many_keys_keeps_them_all_in_order) {
   std::string text = "{";
-  for (int i = 0; i < 200000; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  for (int i = 0; i < 200000; ++i)
+    text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
   text += ",\"k7\":-1}";
   const auto value = parse_json(text);
   ASSERT_EQ(value.size(), 200000u);

@@ -55,9 +55,10 @@ class Store : public SessionStore {
   // Encodes as reactor `origin` would, without logging here (for logging in other stores too).
   BroadcastPtr make(const Packet& packet, const adapter::BroadcastOptions& target,
                     std::size_t origin = 0) {
-    if (!is_logged(packet, target)) return encode_broadcast(packet, target);
+    if (!is_logged(packet, target)) return encode_broadcast(packet, target, Parser::text);
     const auto seq = ++next_seq_[origin];
-    return encode_broadcast(packet, target, Broadcast::Offset{seq, origin, offset_text(seq, origin)});
+    return encode_broadcast(packet, target, Parser::text,
+                            Broadcast::Offset{seq, origin, offset_text(seq, origin)});
   }
   Frames log_as(const BroadcastPtr& broadcast, Clock::time_point now) {
     log(broadcast, now);

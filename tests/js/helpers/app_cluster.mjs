@@ -4,12 +4,13 @@ import { rmSync } from "node:fs";
 import { startRedis } from "./redis.mjs";
 import { startApp, freshDir, randomSecret } from "./app.mjs";
 
-export async function startAppCluster() {
+// `env`: {a, b}, more environment for each server.
+export async function startAppCluster(env = {}) {
   const redis = await startRedis();
   const dir = freshDir();
   const secret = randomSecret();
-  const a = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
-  const b = await startApp({ dir, secret, env: { REDIS_URL: redis.url } });
+  const a = await startApp({ dir, secret, env: { REDIS_URL: redis.url, ...env.a } });
+  const b = await startApp({ dir, secret, env: { REDIS_URL: redis.url, ...env.b } });
   await redis.waitForSubscribers("socket.io-request#/#", 2);
   return { redis, a, b, dir };
 }

@@ -3,11 +3,11 @@
 // below were generated once with `require("notepack.io").encode(value).toString("hex")` and
 // pasted here, the JavaScript value beside each.
 
-#include "adapter/redis_msgpack.hpp"
+#include "socketio/msgpack.hpp"
 
 #include <gtest/gtest.h>
 
-namespace msgpack = sio::adapter::msgpack;
+namespace msgpack = sio::socketio::msgpack;
 using json = nlohmann::ordered_json;
 
 namespace {

@@ -1,4 +1,4 @@
-#include "adapter/redis_msgpack.hpp"
+#include "socketio/msgpack.hpp"
 
 #include <bit>
 #include <cmath>
@@ -6,7 +6,9 @@
 #include <cstring>
 #include <optional>
 
-namespace sio::adapter::msgpack {
+#include "socketio/json_parse.hpp"
+
+namespace sio::socketio::msgpack {
 
 // ---------------------------------------------------------------------------------------------
 // Writer
@@ -130,8 +132,6 @@ std::string encode(const json& value) {
 namespace {
 
 // Deep enough for any real payload, shallow enough that hostile input cannot exhaust the stack.
-constexpr int kMaxDepth = 200;
-
 // The range of a JavaScript Date; beyond it a Date is invalid and JSON.stringify makes it null.
 constexpr std::int64_t kMaxDateMs = 8'640'000'000'000'000;
 
@@ -173,11 +173,10 @@ std::string iso_date(std::int64_t ms) {
 
 class Reader {
  public:
-  explicit Reader(std::string_view in) : in_(in) {}
+  Reader(std::string_view in, std::size_t max_depth) : in_(in), max_depth_(max_depth) {}
 
-  // nullopt stands for JavaScript's `undefined`.
-  std::optional<json> read(int depth) {
-    if (depth > kMaxDepth) throw DecodeError("msgpack: nested too deeply");
+  // nullopt stands for JavaScript's `undefined`. `depth`: 1 for the value itself.
+  std::optional<json> read(std::size_t depth) {
     const auto tag = byte();
     if (tag < 0x80) return json(static_cast<std::uint64_t>(tag));
     if (tag >= 0xe0) return json(static_cast<std::int64_t>(static_cast<std::int8_t>(tag)));
@@ -275,7 +274,8 @@ class Reader {
   }
   json bin(std::uint64_t n) { return binary_of(take(n)); }
 
-  json array(std::uint64_t n, int depth) {
+  json array(std::uint64_t n, std::size_t depth) {
+    if (depth > max_depth_) throw DecodeError("msgpack: nested too deeply");
     json out = json::array();
     for (std::uint64_t i = 0; i < n; ++i) {
       auto item = read(depth + 1);
@@ -284,7 +284,8 @@ class Reader {
     return out;
   }
 
-  json map(std::uint64_t n, int depth) {
+  json map(std::uint64_t n, std::size_t depth) {
+    if (depth > max_depth_) throw DecodeError("msgpack: nested too deeply");
     json out = json::object();
     for (std::uint64_t i = 0; i < n; ++i) {
       auto key = read(depth + 1);
@@ -293,8 +294,9 @@ class Reader {
       std::string name = key && key->is_string() ? key->get<std::string>()
                          : key                   ? key->dump()
                                                  : "undefined";
-      out[std::move(name)] = std::move(*item);
+      append_member(out, std::move(name), std::move(*item));
     }
+    settle_repeated_keys(out);
     return out;
   }
 
@@ -349,15 +351,16 @@ class Reader {
 
   std::string_view in_;
   std::size_t pos_ = 0;
+  std::size_t max_depth_;
 };
 
 }  // namespace
 
-json decode(std::string_view bytes) {
-  Reader reader(bytes);
-  auto value = reader.read(0);
+json decode(std::string_view bytes, std::size_t max_depth) {
+  Reader reader(bytes, max_depth);
+  auto value = reader.read(1);
   if (!reader.at_end()) throw DecodeError("msgpack: trailing bytes");
   return value ? std::move(*value) : json(nullptr);
 }
 
-}  // namespace sio::adapter::msgpack
+}  // namespace sio::socketio::msgpack

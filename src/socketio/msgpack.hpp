@@ -1,6 +1,6 @@
 #pragma once
-// MessagePack as notepack.io writes and reads it — the codec @socket.io/redis-adapter and
-// @socket.io/redis-emitter put on the wire — mapped onto JSON values.
+// MessagePack as notepack.io writes and reads it — the codec of socket.io-msgpack-parser, and of
+// @socket.io/redis-adapter and @socket.io/redis-emitter on Redis — mapped onto JSON values.
 //
 // Writing follows notepack byte for byte: integral numbers (floats included) take the smallest
 // integer form, other numbers float 64, binaries bin 8/16/32. Reading accepts anything notepack
@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace sio::adapter::msgpack {
+namespace sio::socketio::msgpack {
 
 using json = nlohmann::ordered_json;
 
@@ -46,7 +46,10 @@ class Writer {
 };
 
 std::string encode(const json& value);
-// Throws DecodeError on malformed or truncated input, or trailing bytes.
-json decode(std::string_view bytes);
+// Throws DecodeError on malformed or truncated input, trailing bytes, or containers nested deeper
+// than `max_depth` (the value itself is depth 1). A map's keys are appended in the order they come
+// (linear time, however many); a repeated key keeps its first place and its last value.
+constexpr std::size_t kDefaultMaxDepth = 200;
+json decode(std::string_view bytes, std::size_t max_depth = kDefaultMaxDepth);
 
-}  // namespace sio::adapter::msgpack
+}  // namespace sio::socketio::msgpack
