@@ -49,6 +49,11 @@ std::variant<Identity, AuthFailure> authenticate_handshake(const socketio::Hands
     if (!token->is_string()) return AuthFailure{"Invalid token"};
     return authenticate_token(token->get_ref<const std::string&>(), secret);
   }
+  // socket.io-client 2.x (Engine.IO v3) cannot send an auth payload: its token comes in the
+  // `token` query parameter (io(url, { query: { token } })).
+  if (handshake.query_param("EIO") != "4") {
+    if (auto token = handshake.query_param("token")) return authenticate_token(*token, secret);
+  }
   if (auto header = handshake.header("authorization")) {
     return authenticate_token(bearer_token(*header), secret);
   }

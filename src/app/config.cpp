@@ -64,6 +64,11 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
                  "ms a store call may wait for the database before it fails")
       ->envname("SIO_DB_TIMEOUT")
       ->check(CLI::Range(100, 600 * 1000));
+  std::string allow_eio3;
+  app.add_option("--allow-eio3", allow_eio3,
+                 "1 = also accept socket.io-client 2.x (Engine.IO v3), its token in the `token` "
+                 "query parameter")
+      ->envname("SIO_ALLOW_EIO3");
   app.add_option("--parser", config.parser,
                  "text (the default socket.io-parser) or msgpack (socket.io-msgpack-parser): what "
                  "the clients use")
@@ -151,6 +156,7 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
     return ConfigExit{app.exit(e)};
   }
   config.dev = dev_flag == "1" || dev_flag == "true";
+  config.allow_eio3 = allow_eio3 == "1" || allow_eio3 == "true";
 
   auto refuse = [](const char* line) {
     std::fprintf(stderr, "sio-server: %s\n", line);

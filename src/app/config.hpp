@@ -12,6 +12,8 @@ namespace sio::app {
 
 struct Config {
   unsigned short port = 3000;
+  // Accept socket.io-client 2.x (Engine.IO v3; tokens in the `token` query parameter).
+  bool allow_eio3 = false;
   // "text" (socket.io-parser, the default) or "msgpack" (socket.io-msgpack-parser).
   std::string parser = "text";
   // Reactor threads; 0 = one per core.

@@ -41,6 +41,45 @@ FramePtr Frame::websocket_control(WsOpcode opcode, std::string payload) {
   return std::make_shared<const Frame>(PacketType::noop, std::move(payload), true, opcode);
 }
 
+namespace {
+
+// The length of UTF-8 text as JavaScript counts it: UTF-16 code units (two for a character past
+// U+FFFF, which takes four bytes in UTF-8).
+std::size_t utf16_length(std::string_view utf8) {
+  std::size_t units = 0;
+  for (unsigned char c : utf8) {
+    if ((c & 0xC0) != 0x80) ++units;  // a leading byte (or ASCII)
+    if (c >= 0xF0) ++units;           // a four-byte sequence: a surrogate pair
+  }
+  return units;
+}
+
+}  // namespace
+
+const Frame::V3Forms& Frame::v3() const {
+  std::call_once(v3_once_, [this] {
+    auto forms = std::make_unique<V3Forms>();
+    const std::string_view packet = binary_ ? std::string_view() : std::string_view(bytes_);
+    if (binary_) {
+      forms->ws_bytes = '\x04' + bytes_;
+      forms->ws_header = WsHeader::make(WsOpcode::binary, forms->ws_bytes.size());
+      forms->polling_text = "b4" + base64_encode(bytes_);
+      forms->polling_text.insert(0, std::to_string(forms->polling_text.size()) + ":");
+    } else {
+      forms->polling_text = std::to_string(utf16_length(packet)) + ":";
+      forms->polling_text += packet;
+    }
+    const std::string_view record = binary_ ? std::string_view(forms->ws_bytes) : packet;
+    auto& out = forms->polling_binary;
+    out += static_cast<char>(binary_ ? 1 : 0);
+    for (char digit : std::to_string(record.size())) out += static_cast<char>(digit - '0');
+    out += '\xff';
+    out += record;
+    v3_ = std::move(forms);
+  });
+  return *v3_;
+}
+
 std::string_view Frame::polling_bytes() const {
   if (!binary_) return bytes_;
   std::call_once(polling_once_, [this] {

@@ -60,6 +60,20 @@ class Frame {
   // so WebSocket-only traffic never pays for it.
   std::string_view polling_bytes() const;
 
+  // The forms Engine.IO v3 (socket.io-client 2.x) reads, built on first use, once for all the
+  // v3 sessions the frame goes to: a binary WebSocket message starts with the packet type (0x04);
+  // a polling text payload prefixes each packet with its length in UTF-16 code units and ':'
+  // (binary as "b4" + base64); an XHR2 binary payload (for clients that take binary) frames each
+  // packet as <0 text | 1 binary> <length as one byte per decimal digit> 0xFF <packet>.
+  std::string_view websocket_v3_header() const {
+    return binary_message() ? v3().ws_header.view() : websocket_header();
+  }
+  std::string_view websocket_v3_bytes() const {
+    return binary_message() ? std::string_view(v3().ws_bytes) : websocket_bytes();
+  }
+  std::string_view polling_v3_text() const { return v3().polling_text; }
+  std::string_view polling_v3_binary() const { return v3().polling_binary; }
+
   // Bytes this frame costs in a send queue (what bounded queues count).
   size_t size() const { return bytes_.size(); }
 
@@ -76,6 +90,19 @@ class Frame {
   WsHeader ws_header_;
   mutable std::once_flag polling_once_;
   mutable std::string polling_;
+
+  // A binary Engine.IO message, not a WebSocket control frame (close, ping, pong: opcodes 8–10).
+  bool binary_message() const { return binary_ && (ws_header_.bytes[0] & 0x08) == 0; }
+
+  struct V3Forms {
+    WsHeader ws_header;
+    std::string ws_bytes;  // binary only: text frames are the same in v3
+    std::string polling_text;
+    std::string polling_binary;
+  };
+  const V3Forms& v3() const;
+  mutable std::once_flag v3_once_;
+  mutable std::unique_ptr<V3Forms> v3_;
 };
 
 }  // namespace sio::engineio

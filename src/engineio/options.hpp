@@ -33,6 +33,9 @@ struct ServerOptions {
   std::size_t max_send_buffer = 16 * 1024 * 1024;
   bool allow_polling = true;
   bool allow_websocket = true;
+  // Also accept Engine.IO v3 clients (socket.io-client 2.x), as Node's `allowEIO3`: EIO=3 (or no
+  // EIO at all) on the handshake. Off: they get 400 "Unsupported protocol version".
+  bool allow_eio3 = false;
   http::CorsOptions cors;
   AllowRequest allow_request;
   // HTTP hardening: bounds on what any connection may make us hold.

@@ -1,5 +1,8 @@
 #include "engineio/polling_transport.hpp"
 
+#include <algorithm>
+
+#include "engineio/payload_v3.hpp"
 #include "engineio/session.hpp"
 
 namespace sio::engineio {
@@ -15,6 +18,9 @@ void PollingTransport::answer(const std::shared_ptr<http::HttpConnection>& conne
 
 void PollingTransport::send(std::vector<FramePtr>& frames) {
   if (!poll_) return frames.clear();
+  if (auto session = session_.lock(); session && session->protocol() == 3) {
+    return send_v3(frames, session->binary_as_base64());
+  }
   std::size_t size = frames.empty() ? 0 : frames.size() - 1;
   for (const auto& frame : frames) size += frame->polling_bytes().size();
   std::string body;
@@ -27,6 +33,25 @@ void PollingTransport::send(std::vector<FramePtr>& frames) {
   auto connection = std::move(poll_);
   poll_ = nullptr;
   answer(connection, poll_request_, http::status::ok, std::move(body), "text/plain; charset=UTF-8");
+}
+
+// v3 payloads: the binary form when the client takes binary and there is some to send, as
+// engine.io does; the text form otherwise.
+void PollingTransport::send_v3(std::vector<FramePtr>& frames, bool base64) {
+  const bool binary = !base64 && std::any_of(frames.begin(), frames.end(),
+                                             [](const FramePtr& f) { return f->is_binary(); });
+  std::size_t size = 0;
+  for (const auto& frame : frames) {
+    size += (binary ? frame->polling_v3_binary() : frame->polling_v3_text()).size();
+  }
+  std::string body;
+  body.reserve(size);
+  for (const auto& frame : frames) body += binary ? frame->polling_v3_binary() : frame->polling_v3_text();
+  frames.clear();
+  auto connection = std::move(poll_);
+  poll_ = nullptr;
+  answer(connection, poll_request_, http::status::ok, std::move(body),
+         binary ? "application/octet-stream" : "text/plain; charset=UTF-8");
 }
 
 void PollingTransport::close(bool client_initiated) {
@@ -75,12 +100,18 @@ void PollingTransport::on_data(const std::shared_ptr<http::HttpConnection>& conn
     connection->respond(std::move(res));
     return session->terminate(CloseReason::transport_error);
   }
-  // v4 payloads are text only (binary travels base64-encoded).
-  if (request.header(http::field::content_type) == "application/octet-stream") {
+  const bool binary_body = request.header(http::field::content_type) == "application/octet-stream";
+  std::optional<std::vector<Packet>> packets;
+  if (session->protocol() == 3) {
+    packets = binary_body ? decode_payload_v3_binary(request.message.body())
+                          : decode_payload_v3_text(request.message.body());
+  } else if (binary_body) {
+    // v4 payloads are text only (binary travels base64-encoded).
     answer(connection, request, http::status::bad_request, "", "text/plain");
     return session->terminate(CloseReason::transport_error);
+  } else {
+    packets = decode_payload(request.message.body());
   }
-  auto packets = decode_payload(request.message.body());
   if (!packets) {
     answer(connection, request, http::status::bad_request, "", "text/plain");
     return session->terminate(CloseReason::parse_error);

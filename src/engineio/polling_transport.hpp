@@ -31,6 +31,7 @@ class PollingTransport : public Transport, public std::enable_shared_from_this<P
   std::function<void(const http::HttpRequest&, http::Response&)> decorate;
 
  private:
+  void send_v3(std::vector<FramePtr>& frames, bool base64);
   void answer(const std::shared_ptr<http::HttpConnection>& connection, const http::HttpRequest& request,
               http::status status, std::string body, std::string_view content_type);
 

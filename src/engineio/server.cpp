@@ -214,7 +214,11 @@ void Server::handshake(const std::shared_ptr<HttpConnection>& connection, HttpRe
   const bool wants_websocket = request.query_param("transport") == "websocket";
   if (wants_websocket != is_upgrade) return reject(connection, request, ErrorCode::bad_request);
   if (request.query_param("EIO") != "4") {
-    return reject(connection, request, ErrorCode::unsupported_protocol_version);
+    if (!options_.allow_eio3) {
+      return reject(connection, request, ErrorCode::unsupported_protocol_version);
+    }
+    // JSONP, the v3 fallback for browsers without CORS, is not offered: no client in use needs it.
+    if (request.query_param("j")) return reject(connection, request, ErrorCode::unknown_transport);
   }
   if (!admit_handshake(connection, request)) return;
   if (!options_.allow_request) return open_session(connection, std::move(request));
@@ -265,8 +269,9 @@ std::shared_ptr<Session> Server::make_session(HttpRequest request) {
 void Server::open_session(const std::shared_ptr<HttpConnection>& connection, HttpRequest request) {
   if (websocket::is_upgrade(request.message)) {
     auto lease = connection->lease();
+    const int protocol = request.query_param("EIO") == "4" ? 4 : 3;
     auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(),
-                                                   options_);
+                                                   options_, protocol);
     auto upgrade_request = std::make_shared<http::Request>(request.message);
     ws->accept(*upgrade_request, [this, alive = alive_, ws, upgrade_request, lease,
                                   request = std::move(request)]() mutable {
@@ -297,8 +302,8 @@ void Server::open_session(const std::shared_ptr<HttpConnection>& connection, Htt
 void Server::upgrade(const std::shared_ptr<HttpConnection>& connection, HttpRequest request,
                      const std::shared_ptr<Session>& session) {
   auto lease = connection->lease();
-  auto ws =
-      std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(), options_);
+  auto ws = std::make_shared<WebSocketTransport>(connection->take_stream().release_socket(),
+                                                 options_, session->protocol());
   auto upgrade_request = std::make_shared<http::Request>(std::move(request.message));
   // One WebSocket per session, and only to upgrade from polling: any other is accepted and
   // closed at once, as Node's engine.io does (clients treat a refused handshake as an error).

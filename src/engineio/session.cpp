@@ -34,6 +34,9 @@ Session::Session(asio::any_io_executor executor, std::string id, http::HttpReque
                  const ServerOptions& options, FinishedHandler on_finished, Stats* stats)
     : id_(std::move(id)),
       request_(std::make_unique<http::HttpRequest>(std::move(request))),
+      protocol_(request_->query_param("EIO") == "4" ? 4 : 3),
+      // A v3 client that cannot take binary over polling says so on its handshake only.
+      binary_as_base64_(request_->query_param("b64").has_value()),
       options_(options),
       on_finished_(std::move(on_finished)),
       stats_(stats),
@@ -59,7 +62,11 @@ void Session::open(std::shared_ptr<Transport> transport) {
   transport_ = std::move(transport);
   state_ = State::open;
   send(Frame::text(PacketType::open, open_packet_json()));
-  schedule_ping();
+  if (protocol_ == 3) {
+    await_client_ping();
+  } else {
+    schedule_ping();
+  }
 }
 
 void Session::send(FramePtr frame) {
@@ -241,6 +248,14 @@ void Session::on_pong() {
   schedule_ping();
 }
 
+// In v3 the client pings every ping interval and the server answers; a client silent for the
+// interval and the timeout together is gone.
+void Session::await_client_ping() {
+  const auto deadline = options_.ping_interval + options_.ping_timeout;
+  heartbeat_deadline_ = std::chrono::steady_clock::now() + deadline;
+  arm_heartbeat(deadline, &Session::on_pong_overdue);
+}
+
 void Session::handle_packet(Transport& from, PacketType type, std::string_view data, bool binary) {
   if (farewell_transport_ && &from == farewell_transport_.get()) {
     // The client completes its upgrade, then reads the close packet on its new transport.
@@ -258,6 +273,8 @@ void Session::handle_packet(Transport& from, PacketType type, std::string_view d
   if (&from != transport_.get()) return;
   switch (type) {
     case PacketType::pong:
+      // The heartbeat goes the other way in v3: a pong from the client breaks it.
+      if (protocol_ == 3) return terminate(CloseReason::transport_error);
       on_pong();
       break;
     case PacketType::message:
@@ -271,7 +288,9 @@ void Session::handle_packet(Transport& from, PacketType type, std::string_view d
       break;
     case PacketType::ping:
       // In v4 only the server pings; a ping from the client is a protocol violation.
-      terminate(CloseReason::transport_error);
+      if (protocol_ != 3) return terminate(CloseReason::transport_error);
+      send(Frame::text(PacketType::pong));
+      await_client_ping();
       break;
     case PacketType::open:
     case PacketType::upgrade:

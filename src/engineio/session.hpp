@@ -50,6 +50,11 @@ class Session : public std::enable_shared_from_this<Session> {
   TransportKind transport_kind() const { return transport_->kind(); }
   std::string_view transport_name() const { return to_string(transport_kind()); }
   bool upgrading() const { return upgrading_transport_ != nullptr; }
+  // The Engine.IO protocol revision the client speaks: 4, or 3 (socket.io-client 2.x, when the
+  // server allows it), whose client pings and whose transports frame packets differently.
+  int protocol() const { return protocol_; }
+  // A v3 client that asked for binary as base64 over polling (b64=1: Node's 2.x client).
+  bool binary_as_base64() const { return binary_as_base64_; }
   bool upgraded() const { return upgraded_; }
 
   // Queues a packet. Dropped once the session is closing. A session whose queue outgrows
@@ -103,6 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_ping_due();
   void on_pong_overdue();
   void on_pong();
+  void await_client_ping();
   void start_timer(std::unique_ptr<boost::asio::steady_timer>& timer,
                    std::chrono::milliseconds delay, void (Session::*action)());
   void on_polling_close_overdue();
@@ -120,6 +126,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::string id_;
   std::unique_ptr<http::HttpRequest> request_;
+  const int protocol_;
+  const bool binary_as_base64_;
   const ServerOptions& options_;
   FinishedHandler on_finished_;
   Stats* stats_;

@@ -8,7 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <cerrno>
 
+#include "engineio/base64.hpp"
 #include "engineio/packet.hpp"
+#include "engineio/payload_v3.hpp"
 #include "engineio/session.hpp"
 #include "engineio/utf8.hpp"
 #include "engineio/websocket_handshake.hpp"
@@ -43,8 +45,9 @@ std::string close_payload(uint16_t code) {
 
 }  // namespace
 
-WebSocketTransport::WebSocketTransport(tcp::socket socket, const ServerOptions& options)
-    : socket_(std::move(socket)), reader_(options.max_payload) {}
+WebSocketTransport::WebSocketTransport(tcp::socket socket, const ServerOptions& options,
+                                       int protocol)
+    : socket_(std::move(socket)), reader_(options.max_payload), v3_(protocol == 3) {}
 
 void WebSocketTransport::accept(const http::Request& request, std::function<void()> on_open) {
   auto handshake = answer_websocket_handshake(request);
@@ -117,9 +120,26 @@ bool WebSocketTransport::on_message(std::string_view data, bool binary) {
   if (closing_) return true;  // what arrives after we began closing is dropped
   auto session = session_.lock();
   if (!session) return false;
-  if (binary) {
+  if (binary && v3_) {
+    // v3: the packet type byte, then the bytes.
+    if (auto packet = decode_binary_packet_v3(data)) {
+      deliver_packet(*session, packet->type, packet->data, true);
+    } else {
+      start_closing(1007);
+      report(CloseReason::parse_error);
+    }
+  } else if (binary) {
     // Binary frames are always message packets in v4.
     deliver_packet(*session, PacketType::message, data, true);
+  } else if (v3_ && data.size() >= 2 && data[0] == 'b') {
+    // A v3 client forced to base64 sends binary as "b4<base64>" text.
+    auto bytes = data[1] == '4' ? base64_decode(data.substr(2)) : std::nullopt;
+    if (bytes) {
+      deliver_packet(*session, PacketType::message, *bytes, true);
+    } else {
+      start_closing(1007);
+      report(CloseReason::parse_error);
+    }
   } else if (!is_valid_utf8(data)) {
     // A text frame that is not UTF-8 breaks the WebSocket protocol itself (1007).
     fail(1007, CloseReason::transport_error);
@@ -197,7 +217,9 @@ void WebSocketTransport::flush() {
     std::size_t requested = 0;
     std::size_t skip = head_written_;
     for (std::size_t i = head_; i < queue_.size() && count + 2 <= kMaxIovecs; ++i) {
-      for (auto part : {queue_[i]->websocket_header(), queue_[i]->websocket_bytes()}) {
+      const auto& frame = *queue_[i];
+      for (auto part : {v3_ ? frame.websocket_v3_header() : frame.websocket_header(),
+                        v3_ ? frame.websocket_v3_bytes() : frame.websocket_bytes()}) {
         if (skip >= part.size()) {
           skip -= part.size();
           continue;
@@ -222,7 +244,9 @@ void WebSocketTransport::flush() {
     while (left > 0) {
       const auto& frame = queue_[head_];
       const std::size_t remaining =
-          frame->websocket_header().size() + frame->websocket_bytes().size() - head_written_;
+          (v3_ ? frame->websocket_v3_header().size() + frame->websocket_v3_bytes().size()
+               : frame->websocket_header().size() + frame->websocket_bytes().size()) -
+          head_written_;
       if (left < remaining) {
         head_written_ += left;
         break;

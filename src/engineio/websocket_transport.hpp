@@ -30,7 +30,9 @@ class WebSocketTransport : public Transport,
                            public std::enable_shared_from_this<WebSocketTransport>,
                            private WebSocketReader::Handler {
  public:
-  WebSocketTransport(boost::asio::ip::tcp::socket socket, const ServerOptions& options);
+  // `protocol`: the Engine.IO revision of the session (3 prefixes binary messages with their type).
+  WebSocketTransport(boost::asio::ip::tcp::socket socket, const ServerOptions& options,
+                     int protocol = 4);
 
   // Answers the opening handshake of `request`; `on_open` runs once the answer is written. A
   // bad handshake gets its HTTP error and the connection closes (reported to the session, when
@@ -75,6 +77,7 @@ class WebSocketTransport : public Transport,
 
   boost::asio::ip::tcp::socket socket_;
   WebSocketReader reader_;
+  bool v3_;
   std::weak_ptr<Session> session_;
 
   std::vector<FramePtr> queue_;  // queue_[head_..] still to write

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
+#include <boost/url/parse.hpp>
 
 #include "socketio/namespace.hpp"
 #include "socketio/server.hpp"
@@ -48,6 +49,12 @@ void Client::start() {
     // Joined no namespace in time: an Engine.IO client that is not a Socket.IO client.
     self->session_->close();
   });
+  // A Socket.IO v4 client (2.x) is in the main namespace from the start, with no auth: it sends
+  // no CONNECT for it.
+  if (protocol() == 3) {
+    Packet implicit{PacketType::connect, "/", std::nullopt, json::object()};
+    handle_connect(implicit);
+  }
 }
 
 void Client::send(const Frames& frames, bool is_volatile) {
@@ -110,14 +117,29 @@ void Client::handle_packet(Packet packet) {
 }
 
 void Client::handle_connect(Packet& packet) {
+  if (protocol() == 3) split_v3_connect(packet);
   if (find_socket(packet.nsp) != sockets_.end()) return;
   Namespace* nsp = server_.find_namespace(packet.nsp, packet.data);
   if (!nsp) {
-    Packet refusal{PacketType::connect_error, packet.nsp, std::nullopt,
-                   json{{"message", "Invalid namespace"}}};
-    return send(refusal);
+    // socket.io 2.x refused with the message alone, and that is what its clients expect.
+    json reason = protocol() == 3 ? json("Invalid namespace") : json{{"message", "Invalid namespace"}};
+    return send(Packet{PacketType::connect_error, packet.nsp, std::nullopt, std::move(reason)});
   }
   nsp->connect(shared_from_this(), std::move(packet.data));
+}
+
+// A v4 CONNECT names its namespace with the client's `query` appended ("/chat?token=t1"): the
+// query becomes the auth payload, as socket.io 4 reads it.
+void Client::split_v3_connect(Packet& packet) {
+  json auth = json::object();
+  const auto mark = packet.nsp.find('?');
+  if (mark != std::string::npos) {
+    if (auto url = boost::urls::parse_origin_form(packet.nsp)) {
+      for (auto param : url->params()) auth[std::string(param.key)] = std::string(param.value);
+    }
+    packet.nsp.erase(mark);
+  }
+  packet.data = std::move(auth);
 }
 
 void Client::close_for_parse_error() {

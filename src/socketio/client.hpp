@@ -31,6 +31,10 @@ class Client : public std::enable_shared_from_this<Client> {
   // made only for a second namespace joined at the same time.
   std::shared_ptr<const Handshake> handshake_for(json auth);
   std::string_view transport() const { return session_->transport_name(); }
+  // The Engine.IO session's id, and the protocol revision its client speaks (3: socket.io-client
+  // 2.x, Socket.IO protocol v4: the main namespace joined implicitly, no CONNECT payloads).
+  const std::string& engine_id() const { return session_->id(); }
+  int protocol() const { return session_->protocol(); }
   bool is_open() const { return session_->state() == engineio::Session::State::open; }
   // Whether a volatile packet would go out now rather than queue.
   bool ready_for_volatile() const { return session_->ready_for_volatile(); }
@@ -56,6 +60,7 @@ class Client : public std::enable_shared_from_this<Client> {
   void handle_packet(Packet packet);
   void handle_connect(Packet& packet);
   void handle_session_closed(const std::string& reason);
+  void split_v3_connect(Packet& packet);
   void close_for_parse_error();
 
   Server& server_;

@@ -106,6 +106,10 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, std::optio
   if (error) {
     json data{{"message", error->message}};
     if (!error->data.is_null()) data["data"] = error->data;
+    // Protocol v4 (2.x clients) carries the data, or else the message, alone.
+    if (client.protocol() == 3) {
+      data = error->data.is_null() ? json(error->message) : std::move(error->data);
+    }
     return client.send(Packet{PacketType::connect_error, name_, std::nullopt, std::move(data)});
   }
   // The session is taken only now, with the middlewares passed: until then it stays for a later
@@ -123,6 +127,8 @@ void Namespace::admit(const std::shared_ptr<Socket>& socket) {
   shard.rooms.join(*socket, socket->id());
   json connect{{"sid", socket->id()}};
   if (!socket->pid().empty()) connect["pid"] = socket->pid();
+  // Protocol v4 answers a CONNECT with no payload.
+  if (client.protocol() == 3) connect = nullptr;
   client.send(Packet{PacketType::connect, name_, std::nullopt, std::move(connect)});
   // Set up before the server runs: the list is stable while it is walked.
   for (const auto& handler : connection_handlers_) {

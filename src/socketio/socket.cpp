@@ -28,7 +28,10 @@ Socket::Socket(Namespace& nsp, std::shared_ptr<Client> client,
                std::shared_ptr<const Handshake> handshake)
     : nsp_(nsp),
       client_(std::move(client)),
-      id_(engineio::generate_session_id()),
+      // A 2.x client derives its socket's id from its Engine.IO session's: so does the server.
+      id_(client_ && client_->protocol() == 3
+              ? (nsp.name() == "/" ? client_->engine_id() : nsp.name() + "#" + client_->engine_id())
+              : engineio::generate_session_id()),
       handshake_(std::move(handshake)) {}
 
 Socket::~Socket() = default;

@@ -72,8 +72,11 @@ class SessionTest : public ::testing::Test {
     options.max_send_buffer = 100;
   }
 
-  std::shared_ptr<Session> open_session(std::shared_ptr<RecordingTransport> transport) {
+  // `protocol`: the EIO query parameter of the handshake (3: socket.io-client 2.x).
+  std::shared_ptr<Session> open_session(std::shared_ptr<RecordingTransport> transport,
+                                        const char* protocol = "4") {
     sio::http::HttpRequest request;
+    request.query = {{"EIO", protocol}};
     auto session = std::make_shared<Session>(ctx.get_executor(), "sid123", std::move(request),
                                              options, [this](Session&) { ++finished; });
     session->on_close([this](CloseReason reason) { reasons.push_back(reason); });
@@ -190,6 +193,39 @@ TEST_F(SessionTest, ping_from_client_is_a_transport_error) {
   auto ws = std::make_shared<RecordingTransport>("websocket", true);
   auto session = open_session(ws);
   ws->receive(*session, PacketType::ping, "", false);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::transport_error);
+}
+
+TEST_F(SessionTest, v3_sends_no_ping_and_answers_the_clients_pings) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws, "3");
+  EXPECT_EQ(session->protocol(), 3);
+  ctx.run_for(70ms);  // past the 50 ms interval: a v4 server would have pinged
+  ASSERT_EQ(ws->all_sent().size(), 1u);
+  ws->receive(*session, PacketType::ping, "", false);
+  ctx.poll();
+  ASSERT_EQ(ws->all_sent().size(), 2u);
+  EXPECT_EQ(ws->all_sent()[1], "3");
+}
+
+TEST_F(SessionTest, v3_stays_open_while_the_client_pings_and_times_out_after_interval_and_timeout) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws, "3");
+  for (int i = 0; i < 4; ++i) {
+    ctx.run_for(80ms);  // under the 110 ms of interval + timeout
+    ws->receive(*session, PacketType::ping, "", false);
+  }
+  EXPECT_EQ(session->state(), Session::State::open);
+  ctx.run_for(150ms);
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_EQ(reasons[0], CloseReason::ping_timeout);
+}
+
+TEST_F(SessionTest, v3_pong_from_client_is_a_transport_error) {
+  auto ws = std::make_shared<RecordingTransport>("websocket", true);
+  auto session = open_session(ws, "3");
+  ws->receive(*session, PacketType::pong, "", false);
   ASSERT_EQ(reasons.size(), 1u);
   EXPECT_EQ(reasons[0], CloseReason::transport_error);
 }
