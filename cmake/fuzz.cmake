@@ -32,6 +32,7 @@ add_library(sio_fuzz_codecs STATIC
   src/engineio/frame.cpp
   src/http/http_request.cpp
   src/engineio/packet.cpp
+  src/engineio/payload_v3.cpp
   src/engineio/utf8.cpp
   src/engineio/websocket_reader.cpp
   src/socketio/decoder.cpp

@@ -5,12 +5,16 @@
 // Every packet the decoder accepts must survive a round trip: encoded again (binary values back
 // into placeholders and attachments) and fed to a fresh decoder, it must come out the same. And
 // it may not hold more binary bytes than the client sent as attachments.
+//
+// The whole input is also one message for the msgpack parser: a packet it accepts must encode
+// and decode back to itself.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "socketio/decoder.hpp"
+#include "socketio/msgpack_packet.hpp"
 #include "socketio/packet.hpp"
 
 using namespace sio::socketio;
@@ -47,6 +51,16 @@ void check_round_trip(const Packet& packet) {
   }
 }
 
+void check_msgpack(std::string_view message) {
+  const auto packet = decode_msgpack_packet(message, DecoderLimits{});
+  if (!packet) return;
+  const auto again = decode_msgpack_packet(encode_msgpack_packet(*packet), DecoderLimits{});
+  if (!again || again->type != packet->type || again->nsp != packet->nsp ||
+      again->id != packet->id || again->data != packet->data) {
+    __builtin_trap();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -71,5 +85,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (end == std::string_view::npos) break;
     input.remove_prefix(end + 1);
   }
+  check_msgpack(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -88,7 +88,7 @@ std::variant<nlohmann::ordered_json, JwtError> verify_jwt(std::string_view token
 
 std::string sign_jwt(const nlohmann::ordered_json& claims, std::string_view secret) {
   const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
-                                    base64url_encode(claims.dump());
+                                    base64url_encode(claims.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));
 }
 

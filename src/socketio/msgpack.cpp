@@ -292,7 +292,7 @@ class Reader {
       auto item = read(depth + 1);
       if (!item) continue;  // JSON.stringify drops undefined members too
       std::string name = key && key->is_string() ? key->get<std::string>()
-                         : key                   ? key->dump()
+                         : key                   ? key->dump(-1, ' ', false, json::error_handler_t::replace)
                                                  : "undefined";
       append_member(out, std::move(name), std::move(*item));
     }

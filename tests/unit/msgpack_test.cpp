@@ -144,3 +144,12 @@ TEST(RedisMsgpack, dates_outside_four_digit_years_print_as_javascript_prints_the
   EXPECT_EQ(msgpack::decode(from_hex("d700001eb208c2dc0000")), "+275760-09-13T00:00:00.000Z");
   EXPECT_EQ(msgpack::decode(from_hex("d700001eb208c2dc0001")), nullptr);  // invalid Date
 }
+
+// A map key that is not a string becomes its JSON text, as a JavaScript property name would; a
+// string inside it that is not UTF-8 must not make that throw (found by fuzz/socketio_decoder).
+TEST(Msgpack, non_string_key_holding_invalid_utf8_does_not_throw) {
+  // {[["\xff"]]: 1}
+  const auto value = msgpack::decode(from_hex("81" "91" "a1ff" "01"));
+  ASSERT_TRUE(value.is_object());
+  EXPECT_EQ(value.size(), 1u);
+}
