@@ -16,8 +16,10 @@ namespace {
 std::string base64url_encode(std::string_view bytes) {
   auto text = engineio::base64_encode(bytes);
   for (auto& c : text) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   while (!text.empty() && text.back() == '=') text.pop_back();
   return text;
@@ -26,9 +28,12 @@ std::string base64url_encode(std::string_view bytes) {
 std::optional<std::string> base64url_decode(std::string_view text) {
   std::string standard(text);
   for (auto& c : standard) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/' || c == '=') return std::nullopt;  // not base64url
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (c == '+' || c == '/' || c == '=')
+      return std::nullopt;  // not base64url
   }
   if (standard.size() % 4 == 1) return std::nullopt;
   while (standard.size() % 4 != 0) standard += '=';
@@ -53,8 +58,8 @@ std::optional<nlohmann::ordered_json> decode_json_object(std::string_view part) 
 
 }  // namespace
 
-std::variant<nlohmann::ordered_json, JwtError> verify_jwt(std::string_view token, std::string_view secret,
-                                                 std::chrono::system_clock::time_point now) {
+std::variant<nlohmann::ordered_json, JwtError> verify_jwt(
+    std::string_view token, std::string_view secret, std::chrono::system_clock::time_point now) {
   const auto first = token.find('.');
   const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
@@ -87,8 +92,10 @@ std::variant<nlohmann::ordered_json, JwtError> verify_jwt(std::string_view token
 }
 
 std::string sign_jwt(const nlohmann::ordered_json& claims, std::string_view secret) {
-  const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
-                                    base64url_encode(claims.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  const std::string signing_input =
+      base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+      base64url_encode(
+          claims.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   return signing_input + "." + base64url_encode(hmac_sha256(secret, signing_input));
 }
 
