@@ -28,6 +28,7 @@ file(CONFIGURE OUTPUT ${SIO_FUZZ_BOOST_URL} CONTENT "#include <boost/url/src.hpp
 # Everything a harness reaches, instrumented for coverage but without libFuzzer's main().
 add_library(sio_fuzz_codecs STATIC
   src/engineio/base64.cpp
+  src/engineio/deflate.cpp
   src/http/cors.cpp
   src/engineio/frame.cpp
   src/http/http_request.cpp
@@ -43,7 +44,8 @@ add_library(sio_fuzz_codecs STATIC
   ${SIO_FUZZ_BOOST_URL}
 )
 target_include_directories(sio_fuzz_codecs PUBLIC src)
-target_link_libraries(sio_fuzz_codecs PUBLIC Boost::headers nlohmann_json::nlohmann_json)
+find_package(ZLIB REQUIRED)
+target_link_libraries(sio_fuzz_codecs PUBLIC Boost::headers nlohmann_json::nlohmann_json ZLIB::ZLIB)
 target_compile_options(sio_fuzz_codecs PUBLIC ${SIO_FUZZ_SANITIZERS} -fsanitize=fuzzer-no-link)
 target_link_options(sio_fuzz_codecs PUBLIC -fsanitize=address,undefined)
 

@@ -1,5 +1,7 @@
 // WebSocket frame reader (client-to-server frames, src/engineio/websocket_reader.*). The first
-// byte picks how the stream is cut into reads; the rest is the stream. Whatever the cut, the
+// byte picks how the stream is cut into reads (its low 7 bits) and whether permessage-deflate was
+// negotiated (its high bit: compressed messages are then inflated, bounded by the same limit); the
+// rest is the stream. Whatever the cut, the
 // reader must hand over the same messages and control frames and end with the same verdict as
 // when it gets the whole stream at once, and never a message over its limit.
 
@@ -32,8 +34,9 @@ struct Recorder : WebSocketReader::Handler {
 };
 
 std::pair<std::vector<std::pair<int, std::string>>, uint16_t> run(std::string stream,
-                                                                  std::size_t chunk) {
+                                                                  std::size_t chunk, bool deflate) {
   WebSocketReader reader(kMaxMessage);
+  if (deflate) reader.enable_deflate();
   Recorder recorder;
   uint16_t verdict = 0;
   for (std::size_t pos = 0; pos < stream.size() && verdict == 0; pos += chunk) {
@@ -47,10 +50,11 @@ std::pair<std::vector<std::pair<int, std::string>>, uint16_t> run(std::string st
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  const std::size_t chunk = data[0] == 0 ? 1 : data[0];
+  const bool deflate = (data[0] & 0x80) != 0;
+  const std::size_t chunk = (data[0] & 0x7f) == 0 ? 1 : (data[0] & 0x7f);
   const std::string stream(reinterpret_cast<const char*>(data + 1), size - 1);
-  const auto whole = run(stream, stream.size() + 1);
-  const auto cut = run(stream, chunk);
+  const auto whole = run(stream, stream.size() + 1, deflate);
+  const auto cut = run(stream, chunk, deflate);
   if (whole != cut) __builtin_trap();
   return 0;
 }

@@ -12,7 +12,9 @@ DEBIAN_PACKAGES=(
   libboost1.81-dev libboost-url1.81-dev
   nlohmann-json3-dev libhiredis-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev sqlite3 libssl-dev libpq-dev postgresql chromium
+  libsqlite3-dev sqlite3 libssl-dev zlib1g-dev libcrypt-dev libpq-dev postgresql chromium
+  # The Python client (python-socketio) for the compatibility tests.
+  python3-socketio python3-requests python3-websocket
   redis-server nginx
   # systemd-analyze checks the service unit in deploy/systemd.
   systemd

@@ -64,6 +64,13 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
                  "ms a store call may wait for the database before it fails")
       ->envname("SIO_DB_TIMEOUT")
       ->check(CLI::Range(100, 600 * 1000));
+  std::string per_message_deflate, http_compression = "1";
+  app.add_option("--per-message-deflate", per_message_deflate,
+                 "1 = compress WebSocket messages of 1 KiB or more (permessage-deflate)")
+      ->envname("SIO_PER_MESSAGE_DEFLATE");
+  app.add_option("--http-compression", http_compression,
+                 "0 = do not compress polling responses (gzip/deflate above 1 KiB)")
+      ->envname("SIO_HTTP_COMPRESSION");
   std::string allow_eio3;
   app.add_option("--allow-eio3", allow_eio3,
                  "1 = also accept socket.io-client 2.x (Engine.IO v3), its token in the `token` "
@@ -157,6 +164,8 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   }
   config.dev = dev_flag == "1" || dev_flag == "true";
   config.allow_eio3 = allow_eio3 == "1" || allow_eio3 == "true";
+  config.per_message_deflate = per_message_deflate == "1" || per_message_deflate == "true";
+  config.http_compression = !(http_compression == "0" || http_compression == "false");
 
   auto refuse = [](const char* line) {
     std::fprintf(stderr, "sio-server: %s\n", line);

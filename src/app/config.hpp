@@ -12,6 +12,10 @@ namespace sio::app {
 
 struct Config {
   unsigned short port = 3000;
+  // permessage-deflate for WebSocket messages (off by default, as in Node), and gzip/deflate for
+  // polling responses (on by default, as in Node); both above 1 KiB.
+  bool per_message_deflate = false;
+  bool http_compression = true;
   // Accept socket.io-client 2.x (Engine.IO v3; tokens in the `token` query parameter).
   bool allow_eio3 = false;
   // "text" (socket.io-parser, the default) or "msgpack" (socket.io-msgpack-parser).

@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   options.threads = config.threads;
   if (config.parser == "msgpack") options.parser = socketio::Parser::msgpack;
   options.engine.allow_eio3 = config.allow_eio3;
+  options.engine.per_message_deflate.enabled = config.per_message_deflate;
+  options.engine.http_compression.enabled = config.http_compression;
   options.engine.ping_interval = std::chrono::milliseconds(config.ping_interval_ms);
   options.engine.ping_timeout = std::chrono::milliseconds(config.ping_timeout_ms);
   if (!config.frontend_url.empty()) options.engine.cors.origins = {config.frontend_url};

@@ -1,6 +1,7 @@
 #include "engineio/frame.hpp"
 
 #include "engineio/base64.hpp"
+#include "engineio/deflate.hpp"
 
 namespace sio::engineio {
 
@@ -78,6 +79,24 @@ const Frame::V3Forms& Frame::v3() const {
     v3_ = std::move(forms);
   });
   return *v3_;
+}
+
+const Frame::DeflatedForm& Frame::deflated() const {
+  std::call_once(deflated_once_, [this] {
+    auto form = std::make_unique<DeflatedForm>();
+    auto compressed = deflate_message(bytes_);
+    const auto opcode = static_cast<WsOpcode>(ws_header_.bytes[0] & 0x0F);
+    if (compressed.size() < bytes_.size()) {
+      form->ws_bytes = std::move(compressed);
+      form->ws_header = WsHeader::make(opcode, form->ws_bytes.size());
+      form->ws_header.bytes[0] |= 0x40;  // RSV1: a compressed message
+    } else {
+      form->ws_bytes = bytes_;
+      form->ws_header = ws_header_;
+    }
+    deflated_ = std::move(form);
+  });
+  return *deflated_;
 }
 
 std::string_view Frame::polling_bytes() const {

@@ -74,6 +74,13 @@ class Frame {
   std::string_view polling_v3_text() const { return v3().polling_text; }
   std::string_view polling_v3_binary() const { return v3().polling_binary; }
 
+  // The permessage-deflate form of a data frame (RSV1 set, payload compressed on its own), built
+  // on first use, once for all recipients; the plain form when compressing saves nothing.
+  std::string_view websocket_deflated_header() const { return deflated().ws_header.view(); }
+  std::string_view websocket_deflated_bytes() const { return deflated().ws_bytes; }
+  // A text or binary message, not a control frame.
+  bool is_data_frame() const { return (ws_header_.bytes[0] & 0x08) == 0; }
+
   // Bytes this frame costs in a send queue (what bounded queues count).
   size_t size() const { return bytes_.size(); }
 
@@ -103,6 +110,14 @@ class Frame {
   const V3Forms& v3() const;
   mutable std::once_flag v3_once_;
   mutable std::unique_ptr<V3Forms> v3_;
+
+  struct DeflatedForm {
+    WsHeader ws_header;
+    std::string ws_bytes;
+  };
+  const DeflatedForm& deflated() const;
+  mutable std::once_flag deflated_once_;
+  mutable std::unique_ptr<DeflatedForm> deflated_;
 };
 
 }  // namespace sio::engineio

@@ -33,6 +33,19 @@ struct ServerOptions {
   std::size_t max_send_buffer = 16 * 1024 * 1024;
   bool allow_polling = true;
   bool allow_websocket = true;
+  // Polling responses of at least `threshold` bytes are compressed (gzip, else deflate) for
+  // clients whose Accept-Encoding allows it, as Node's `httpCompression` (on by default).
+  struct HttpCompression {
+    bool enabled = true;
+    std::size_t threshold = 1024;
+  } http_compression;
+  // permessage-deflate (RFC 7692) for WebSocket messages of at least `threshold` bytes, off by
+  // default as in Node (`perMessageDeflate`). Each message is compressed on its own, once for all
+  // its recipients (see deflate.hpp); Engine.IO v3 connections do without it.
+  struct PerMessageDeflate {
+    bool enabled = false;
+    std::size_t threshold = 1024;
+  } per_message_deflate;
   // Also accept Engine.IO v3 clients (socket.io-client 2.x), as Node's `allowEIO3`: EIO=3 (or no
   // EIO at all) on the handshake. Off: they get 400 "Unsupported protocol version".
   bool allow_eio3 = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engineio/deflate.hpp"
 #include "engineio/payload_v3.hpp"
 #include "engineio/session.hpp"
 
@@ -10,7 +11,16 @@ namespace sio::engineio {
 void PollingTransport::answer(const std::shared_ptr<http::HttpConnection>& connection,
                               const http::HttpRequest& request, http::status status, std::string body,
                               std::string_view content_type) {
+  HttpEncoding encoding = HttpEncoding::identity;
+  if (options_.http_compression.enabled && body.size() >= options_.http_compression.threshold) {
+    encoding = choose_http_encoding(request.header(http::field::accept_encoding));
+    if (encoding != HttpEncoding::identity) body = compress_http(body, encoding);
+  }
   auto res = http::make_response(request, status, std::move(body), content_type);
+  if (encoding != HttpEncoding::identity) {
+    res.set(http::field::content_encoding, encoding == HttpEncoding::gzip ? "gzip" : "deflate");
+  }
+  res.set(http::field::vary, "Accept-Encoding");
   res.set(http::field::cache_control, "no-store");
   if (decorate) decorate(request, res);
   connection->respond(std::move(res));

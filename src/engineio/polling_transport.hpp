@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "http/http_connection.hpp"
+#include "engineio/options.hpp"
 #include "engineio/transport.hpp"
 
 namespace sio::engineio {
@@ -13,7 +14,8 @@ class Session;
 
 class PollingTransport : public Transport, public std::enable_shared_from_this<PollingTransport> {
  public:
-  explicit PollingTransport(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  PollingTransport(std::weak_ptr<Session> session, const ServerOptions& options)
+      : session_(std::move(session)), options_(options) {}
 
   TransportKind kind() const override { return TransportKind::polling; }
   PollingTransport* as_polling() override { return this; }
@@ -36,6 +38,7 @@ class PollingTransport : public Transport, public std::enable_shared_from_this<P
               http::status status, std::string body, std::string_view content_type);
 
   std::weak_ptr<Session> session_;
+  const ServerOptions& options_;
   std::shared_ptr<http::HttpConnection> poll_;
   http::HttpRequest poll_request_;  // headers only: what the held GET's response must match
   bool closed_ = false;

@@ -287,7 +287,7 @@ void Server::open_session(const std::shared_ptr<HttpConnection>& connection, Htt
     return;
   }
   auto session = make_session(request);
-  auto polling = std::make_shared<PollingTransport>(session);
+  auto polling = std::make_shared<PollingTransport>(session, options_);
   polling->decorate = [this](const HttpRequest& req, http::Response& res) {
     cors_.apply(req, res);
   };

@@ -1,5 +1,7 @@
 #include "engineio/websocket_reader.hpp"
 
+#include "engineio/deflate.hpp"
+
 namespace sio::engineio {
 
 namespace {
@@ -58,8 +60,11 @@ WebSocketReader::Step WebSocketReader::parse_one(char* buf, std::size_t size, st
   const auto* p = reinterpret_cast<const unsigned char*>(buf + pos);
   const bool fin = (p[0] & 0x80) != 0;
   const uint8_t opcode = p[0] & 0x0F;
-  // No extension is negotiated, so the reserved bits must be clear; clients must mask.
-  if ((p[0] & 0x70) != 0 || (p[1] & 0x80) == 0) {
+  // RSV1 marks the first frame of a compressed message when permessage-deflate was negotiated;
+  // the other reserved bits must be clear. Clients must mask.
+  const bool compressed = (p[0] & 0x40) != 0;
+  if ((p[0] & 0x30) != 0 || (p[1] & 0x80) == 0 ||
+      (compressed && (!deflate_ || is_control(opcode) || opcode == 0x0))) {
     error = kProtocolError;
     return Step::stop;
   }
@@ -103,27 +108,45 @@ WebSocketReader::Step WebSocketReader::parse_one(char* buf, std::size_t size, st
   unmask(payload, length, p + header - 4);
   pos += header + length;
   const std::string_view view(payload, length);
-  if (!deliver(static_cast<WsOpcode>(opcode), fin, view, handler)) return Step::stop;
+  if (!deliver(static_cast<WsOpcode>(opcode), fin, compressed, view, handler, error)) {
+    return Step::stop;
+  }
   return Step::next;
 }
 
-bool WebSocketReader::deliver(WsOpcode opcode, bool fin, std::string_view payload,
-                              Handler& handler) {
+bool WebSocketReader::deliver(WsOpcode opcode, bool fin, bool compressed,
+                              std::string_view payload, Handler& handler, uint16_t& error) {
   if (is_control(static_cast<uint8_t>(opcode))) return handler.on_control(opcode, payload);
   if (opcode != WsOpcode::continuation) {
-    if (fin) return handler.on_message(payload, opcode == WsOpcode::binary);
+    if (fin) {
+      return deliver_message(payload, opcode == WsOpcode::binary, compressed, handler, error);
+    }
     in_message_ = true;
     message_binary_ = opcode == WsOpcode::binary;
+    message_compressed_ = compressed;
     message_.assign(payload);
     return true;
   }
   message_.append(payload);
   if (!fin) return true;
   in_message_ = false;
-  const bool go_on = handler.on_message(message_, message_binary_);
+  const bool go_on =
+      deliver_message(message_, message_binary_, message_compressed_, handler, error);
   message_.clear();
   release_if_large(message_);
   return go_on;
+}
+
+bool WebSocketReader::deliver_message(std::string_view data, bool binary, bool compressed,
+                                      Handler& handler, uint16_t& error) {
+  if (!compressed) return handler.on_message(data, binary);
+  bool too_big = false;
+  auto inflated = inflate_message(data, max_message_, too_big);
+  if (!inflated) {
+    error = too_big ? kMessageTooBig : kProtocolError;
+    return false;
+  }
+  return handler.on_message(*inflated, binary);
 }
 
 }  // namespace sio::engineio

@@ -33,6 +33,10 @@ class WebSocketReader {
 
   explicit WebSocketReader(std::size_t max_message) : max_message_(max_message) {}
 
+  // permessage-deflate was negotiated: a message whose first frame has RSV1 set is compressed
+  // (on its own: client_no_context_takeover), and `max_message` bounds it once inflated.
+  void enable_deflate() { deflate_ = true; }
+
   // Parses `data` (modified: payloads are unmasked in place) after whatever was left over from
   // the previous call. Returns 0, or the close code of the first violation.
   uint16_t consume(char* data, std::size_t size, Handler& handler);
@@ -43,13 +47,18 @@ class WebSocketReader {
  private:
   enum class Step { next, need_more, stop };
   Step parse_one(char* buf, std::size_t size, std::size_t& pos, Handler& handler, uint16_t& error);
-  bool deliver(WsOpcode opcode, bool fin, std::string_view payload, Handler& handler);
+  bool deliver(WsOpcode opcode, bool fin, bool compressed, std::string_view payload,
+               Handler& handler, uint16_t& error);
+  bool deliver_message(std::string_view data, bool binary, bool compressed, Handler& handler,
+                       uint16_t& error);
 
   std::size_t max_message_;
   std::string pending_;  // the start of a frame whose end has not arrived yet
   std::string message_;  // the fragments of a message whose last frame has not arrived yet
   bool in_message_ = false;
   bool message_binary_ = false;
+  bool message_compressed_ = false;
+  bool deflate_ = false;
 };
 
 }  // namespace sio::engineio

@@ -47,10 +47,29 @@ std::string close_payload(uint16_t code) {
 
 WebSocketTransport::WebSocketTransport(tcp::socket socket, const ServerOptions& options,
                                        int protocol)
-    : socket_(std::move(socket)), reader_(options.max_payload), v3_(protocol == 3) {}
+    : socket_(std::move(socket)),
+      reader_(options.max_payload),
+      options_(options),
+      v3_(protocol == 3) {}
+
+std::pair<std::string_view, std::string_view> WebSocketTransport::wire_parts(
+    const Frame& frame) const {
+  if (v3_) return {frame.websocket_v3_header(), frame.websocket_v3_bytes()};
+  if (deflate_ && frame.is_data_frame() &&
+      frame.websocket_bytes().size() >= options_.per_message_deflate.threshold) {
+    return {frame.websocket_deflated_header(), frame.websocket_deflated_bytes()};
+  }
+  return {frame.websocket_header(), frame.websocket_bytes()};
+}
 
 void WebSocketTransport::accept(const http::Request& request, std::function<void()> on_open) {
-  auto handshake = answer_websocket_handshake(request);
+  // Engine.IO v3 connections go without compression (their binary messages carry a type byte).
+  auto handshake =
+      answer_websocket_handshake(request, options_.per_message_deflate.enabled && !v3_);
+  if (handshake.deflate) {
+    deflate_ = true;
+    reader_.enable_deflate();
+  }
   auto response = std::make_shared<std::string>(std::move(handshake.response));
   asio::async_write(socket_, asio::buffer(*response),
                     [self = shared_from_this(), response, accepted = handshake.accepted,
@@ -217,9 +236,8 @@ void WebSocketTransport::flush() {
     std::size_t requested = 0;
     std::size_t skip = head_written_;
     for (std::size_t i = head_; i < queue_.size() && count + 2 <= kMaxIovecs; ++i) {
-      const auto& frame = *queue_[i];
-      for (auto part : {v3_ ? frame.websocket_v3_header() : frame.websocket_header(),
-                        v3_ ? frame.websocket_v3_bytes() : frame.websocket_bytes()}) {
+      const auto [header, bytes] = wire_parts(*queue_[i]);
+      for (auto part : {header, bytes}) {
         if (skip >= part.size()) {
           skip -= part.size();
           continue;
@@ -243,10 +261,8 @@ void WebSocketTransport::flush() {
     auto left = static_cast<std::size_t>(n);
     while (left > 0) {
       const auto& frame = queue_[head_];
-      const std::size_t remaining =
-          (v3_ ? frame->websocket_v3_header().size() + frame->websocket_v3_bytes().size()
-               : frame->websocket_header().size() + frame->websocket_bytes().size()) -
-          head_written_;
+      const auto [header, bytes] = wire_parts(*frame);
+      const std::size_t remaining = header.size() + bytes.size() - head_written_;
       if (left < remaining) {
         head_written_ += left;
         break;

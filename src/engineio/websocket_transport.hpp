@@ -75,9 +75,14 @@ class WebSocketTransport : public Transport,
   void close_socket();
   void report(CloseReason reason);
 
+  // The bytes of `frame` as this connection sends them (v3, deflated, or plain).
+  std::pair<std::string_view, std::string_view> wire_parts(const Frame& frame) const;
+
   boost::asio::ip::tcp::socket socket_;
   WebSocketReader reader_;
+  const ServerOptions& options_;
   bool v3_;
+  bool deflate_ = false;  // permessage-deflate was negotiated
   std::weak_ptr<Session> session_;
 
   std::vector<FramePtr> queue_;  // queue_[head_..] still to write

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "engineio/frame.hpp"
-
 using namespace sio::engineio;
 
 TEST(PayloadV3, text_payload_lengths_count_utf16_units) {
@@ -55,17 +53,4 @@ TEST(PayloadV3, binary_payload_reads_text_and_binary_records) {
       decode_payload_v3_binary(std::string("\x00\x0a\xff"
                                            "4",
                                            4)));  // digit 10
-}
-
-TEST(FrameV3, forms_as_the_v3_client_reads_them) {
-  auto text = Frame::text(PacketType::message, "é😀");
-  EXPECT_EQ(text->polling_v3_text(), "4:4é😀");
-  EXPECT_EQ(text->websocket_v3_bytes(), "4é😀");
-  EXPECT_EQ(text->polling_v3_binary(), std::string("\x00\x07\xff", 3) + "4é😀");  // 7 bytes
-  auto binary = Frame::binary(std::string("\x01\x02\x03\x04", 4));
-  EXPECT_EQ(binary->polling_v3_text(), "10:b4AQIDBA==");
-  EXPECT_EQ(binary->websocket_v3_bytes(), std::string("\x04\x01\x02\x03\x04", 5));
-  EXPECT_EQ(binary->polling_v3_binary(), std::string("\x01\x05\xff\x04\x01\x02\x03\x04", 8));
-  auto close = Frame::websocket_control(WsOpcode::close, std::string("\x03\xe8", 2));
-  EXPECT_EQ(close->websocket_v3_bytes(), close->websocket_bytes());
 }
