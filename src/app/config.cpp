@@ -71,6 +71,13 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   app.add_option("--http-compression", http_compression,
                  "0 = do not compress polling responses (gzip/deflate above 1 KiB)")
       ->envname("SIO_HTTP_COMPRESSION");
+  app.add_option("--admin-ui", config.admin_ui,
+                 "username:bcrypt-hash: the @socket.io/admin-ui dashboard on namespace "
+                 "/socket.io-admin (development mode with --dev)")
+      ->envname("SIO_ADMIN_UI");
+  app.add_option("--admin-ui-dist", config.admin_ui_dist,
+                 "the dashboard's built files (ui/dist of @socket.io/admin-ui), served at /admin-ui/")
+      ->envname("SIO_ADMIN_UI_DIST");
   std::string allow_eio3;
   app.add_option("--allow-eio3", allow_eio3,
                  "1 = also accept socket.io-client 2.x (Engine.IO v3), its token in the `token` "
@@ -175,6 +182,12 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
     config.trusted_proxies = http::TrustedProxies::parse(trusted_proxies);
   } catch (const std::invalid_argument& e) {
     return refuse((std::string("SIO_TRUSTED_PROXIES: ") + e.what()).c_str());
+  }
+  if (!config.admin_ui.empty()) {
+    const auto colon = config.admin_ui.find(':');
+    if (colon == 0 || colon == std::string::npos || colon + 1 == config.admin_ui.size()) {
+      return refuse("SIO_ADMIN_UI must be username:bcrypt-hash");
+    }
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     return refuse("SIO_TLS_CERT and SIO_TLS_KEY go together: set both for TLS, or neither");

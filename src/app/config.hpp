@@ -16,6 +16,10 @@ struct Config {
   // polling responses (on by default, as in Node); both above 1 KiB.
   bool per_message_deflate = false;
   bool http_compression = true;
+  // @socket.io/admin-ui: "username:bcrypt-hash" turns it on (namespace /socket.io-admin); the
+  // UI's built files, when given, are served under /admin-ui/.
+  std::string admin_ui;
+  std::string admin_ui_dist;
   // Accept socket.io-client 2.x (Engine.IO v3; tokens in the `token` query parameter).
   bool allow_eio3 = false;
   // "text" (socket.io-parser, the default) or "msgpack" (socket.io-msgpack-parser).

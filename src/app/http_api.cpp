@@ -84,6 +84,9 @@ HttpApi::HttpApi(const Config& config, socketio::Server& io, StoreWorker& store,
       files_(config.web_root),
       cors_(cors_options(config)) {
   if (!files_.find("/")) spdlog::warn("demo page not found in {}", config.web_root);
+  if (!config.admin_ui_dist.empty() && !files_.add_tree(config.admin_ui_dist, "/admin-ui")) {
+    spdlog::warn("admin UI files not found in {}", config.admin_ui_dist);
+  }
 }
 
 void HttpApi::handle(Connection connection, http::HttpRequest request) {

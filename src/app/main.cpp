@@ -14,6 +14,7 @@
 #include "app/auth.hpp"
 #include "app/chat.hpp"
 #include "app/config.hpp"
+#include "socketio/admin_ui.hpp"
 #include "app/http_api.hpp"
 #include "app/notifications.hpp"
 #include "app/pg_store.hpp"
@@ -99,6 +100,22 @@ int main(int argc, char** argv) {
   options.limits.max_event_name_bytes = config.max_event_name_bytes;
   options.engine.max_send_buffer = config.max_send_buffer;
   socketio::Server io(ctx, options);
+  std::shared_ptr<socketio::AdminUi> admin_ui;
+  if (!config.admin_ui.empty()) {
+    const auto colon = config.admin_ui.find(':');
+    socketio::AdminUiOptions admin;
+    admin.auth = socketio::AdminUiOptions::BasicAuth{config.admin_ui.substr(0, colon),
+                                                     config.admin_ui.substr(colon + 1)};
+    admin.namespace_name = "/socket.io-admin";
+    admin.mode = config.dev ? socketio::AdminUiOptions::Mode::development
+                            : socketio::AdminUiOptions::Mode::production;
+    try {
+      admin_ui = socketio::instrument_admin_ui(io, std::move(admin));
+    } catch (const std::exception& e) {
+      spdlog::error("sio-server: SIO_ADMIN_UI: {}", e.what());
+      return 2;
+    }
+  }
   app::StoreWorker worker(io.reactors(), std::move(store),
                           std::chrono::milliseconds(config.db_timeout_ms));
 

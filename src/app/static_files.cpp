@@ -16,6 +16,9 @@ std::string content_type_of(const std::filesystem::path& path) {
   if (ext == ".svg") return "image/svg+xml";
   if (ext == ".png") return "image/png";
   if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  if (ext == ".woff") return "font/woff";
+  if (ext == ".ttf") return "font/ttf";
   if (ext == ".json" || ext == ".map") return "application/json";
   return "application/octet-stream";
 }
@@ -39,6 +42,22 @@ StaticFiles::StaticFiles(const std::string& web_root) {
     }
   }
   if (auto index = files_.find("/index.html"); index != files_.end()) files_["/"] = index->second;
+}
+
+bool StaticFiles::add_tree(const std::string& root, const std::string& prefix) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) return false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root, ec)) {
+    if (!entry.is_regular_file()) continue;
+    if (auto body = read_file(entry.path())) {
+      const auto relative = std::filesystem::relative(entry.path(), root, ec).generic_string();
+      files_[prefix + "/" + relative] = {content_type_of(entry.path()), std::move(*body)};
+    }
+  }
+  if (auto index = files_.find(prefix + "/index.html"); index != files_.end()) {
+    files_[prefix + "/"] = index->second;
+  }
+  return true;
 }
 
 const StaticFile* StaticFiles::find(const std::string& path) const {

@@ -19,6 +19,10 @@ class StaticFiles {
   // page loads the client from /socket.io/socket.io.min.js, which the library serves.)
   explicit StaticFiles(const std::string& web_root);
 
+  // Maps "<prefix>/<path>" to every regular file under `root`, subdirectories included, and
+  // "<prefix>/" to its index.html (the admin UI's built files). False when `root` is not there.
+  bool add_tree(const std::string& root, const std::string& prefix);
+
   const StaticFile* find(const std::string& path) const;
   std::size_t size() const { return files_.size(); }
 

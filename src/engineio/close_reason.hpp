@@ -15,6 +15,7 @@ enum class CloseReason {
   server_shutdown,  // the server is stopping
   send_buffer_full,  // the client reads too slowly: its queue outgrew max_send_buffer
 };
+inline constexpr std::size_t kCloseReasons = 7;
 
 constexpr std::string_view to_string(CloseReason reason) {
   switch (reason) {

@@ -50,6 +50,14 @@ void Server::listen(const std::string& host, unsigned short port) {
   listener_->start();
 }
 
+std::size_t Server::local_polling_session_count() const {
+  std::size_t count = 0;
+  for (const auto& [id, session] : shards_.local().sessions) {
+    if (session->transport_kind() == TransportKind::polling) ++count;
+  }
+  return count;
+}
+
 unsigned short Server::port() const { return listener_ ? listener_->port() : 0; }
 
 void Server::close(std::function<void()> done) {

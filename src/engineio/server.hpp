@@ -61,6 +61,8 @@ class Server : public http::HttpRouter {
   // The calling reactor's counters and open sessions (see reactor::gather to add them all up).
   const Stats& local_stats() const { return shards_.local().stats; }
   std::size_t local_session_count() const { return shards_.local().sessions.size(); }
+  // Sessions of this reactor still on long-polling.
+  std::size_t local_polling_session_count() const;
   const ServerOptions& options() const { return options_; }
   reactor::ReactorPool& reactors() const { return reactors_; }
 

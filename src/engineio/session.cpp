@@ -173,6 +173,7 @@ void Session::close() {
 void Session::terminate(CloseReason reason, bool client_initiated) {
   if (state_ == State::closed) return;
   state_ = State::closed;
+  if (stats_) ++stats_->closed[static_cast<std::size_t>(reason)];
   ++heartbeat_generation_;
   heartbeat_timer_.cancel();
   upgrade_timer_.reset();  // destroying a timer cancels its wait

@@ -2,7 +2,10 @@
 // Traffic counters of an Engine.IO server, for /metrics. Each reactor keeps its own (plain
 // integers, touched only by that reactor); a report adds them up.
 
+#include <array>
 #include <cstdint>
+
+#include "engineio/close_reason.hpp"
 
 namespace sio::engineio {
 
@@ -21,8 +24,11 @@ struct Stats {
   std::uint64_t handshakes_rate_limited = 0;
   // Requests that reached a reactor other than their session's and were moved to it.
   std::uint64_t requests_moved = 0;
+  // Sessions closed, by reason (indexed by CloseReason).
+  std::array<std::uint64_t, kCloseReasons> closed{};
 
   Stats& operator+=(const Stats& other) {
+    for (std::size_t i = 0; i < closed.size(); ++i) closed[i] += other.closed[i];
     packets_in += other.packets_in;
     packets_out += other.packets_out;
     bytes_in += other.bytes_in;

@@ -38,6 +38,12 @@ void Client::start() {
   session_->on_message([weak](std::string_view data, bool binary) {
     if (auto self = weak.lock()) self->handle_message(data, binary);
   });
+  if (server_.observer()) {
+    session_->on_upgrade([weak] {
+      auto self = weak.lock();
+      if (self && self->server_.observer()) self->server_.observer()->transport_upgraded(*self);
+    });
+  }
   session_->on_close([weak](engineio::CloseReason reason) {
     if (auto self = weak.lock()) self->handle_session_closed(std::string(engineio::to_string(reason)));
   });

@@ -35,6 +35,8 @@ class Client : public std::enable_shared_from_this<Client> {
   // 2.x, Socket.IO protocol v4: the main namespace joined implicitly, no CONNECT payloads).
   const std::string& engine_id() const { return session_->id(); }
   int protocol() const { return session_->protocol(); }
+  // The sockets of this client, one per namespace it joined.
+  const std::vector<std::shared_ptr<Socket>>& sockets() const { return sockets_; }
   bool is_open() const { return session_->state() == engineio::Session::State::open; }
   // Whether a volatile packet would go out now rather than queue.
   bool ready_for_volatile() const { return session_->ready_for_volatile(); }

@@ -130,6 +130,7 @@ void Namespace::admit(const std::shared_ptr<Socket>& socket) {
   // Protocol v4 answers a CONNECT with no payload.
   if (client.protocol() == 3) connect = nullptr;
   client.send(Packet{PacketType::connect, name_, std::nullopt, std::move(connect)});
+  if (auto* observer = server_.observer()) observer->socket_connected(*socket);
   // Set up before the server runs: the list is stable while it is walked.
   for (const auto& handler : connection_handlers_) {
     if (!socket->connected()) break;

@@ -1,14 +1,24 @@
 #include "socketio/room_index.hpp"
 
+#include "socketio/server.hpp"
 #include "socketio/socket.hpp"
 
 #include <algorithm>
 
 namespace sio::socketio {
 
+namespace {
+
+void report_room_change(Socket& socket, const adapter::Room& room, bool joined) {
+  if (auto* observer = socket.nsp().server().observer()) observer->room_changed(socket, room, joined);
+}
+
+}  // namespace
+
 void RoomIndex::join(Socket& socket, const adapter::Room& room) {
   auto& joined = membership(socket);
   if (room == socket.id()) {
+    if (!joined.own_room) report_room_change(socket, room, true);
     joined.own_room = true;
     return;
   }
@@ -16,23 +26,33 @@ void RoomIndex::join(Socket& socket, const adapter::Room& room) {
   auto& entry = *rooms_.try_emplace(room).first;
   joined.slots.push_back({&entry, entry.second.size()});
   entry.second.push_back(&socket);
+  report_room_change(socket, room, true);
 }
 
 void RoomIndex::leave(Socket& socket, const adapter::Room& room) {
   auto& joined = membership(socket);
   if (room == socket.id()) {
+    if (joined.own_room) report_room_change(socket, room, false);
     joined.own_room = false;
     return;
   }
   for (std::size_t i = 0; i < joined.slots.size(); ++i) {
-    if (joined.slots[i].room->first == room) return remove_slot(socket, i);
+    if (joined.slots[i].room->first == room) {
+      remove_slot(socket, i);
+      return report_room_change(socket, room, false);
+    }
   }
 }
 
 void RoomIndex::leave_all(Socket& socket) {
   auto& joined = membership(socket);
-  while (!joined.slots.empty()) remove_slot(socket, joined.slots.size() - 1);
+  if (joined.own_room) report_room_change(socket, socket.id(), false);
   joined.own_room = false;
+  while (!joined.slots.empty()) {
+    const adapter::Room room = joined.slots.back().room->first;
+    remove_slot(socket, joined.slots.size() - 1);
+    report_room_change(socket, room, false);
+  }
 }
 
 // The last member of the room takes the leaver's place, so the members stay contiguous.

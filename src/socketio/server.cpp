@@ -185,13 +185,15 @@ void Server::collect_stats(std::function<void(ServerStats)> done) {
     engineio::Stats engine;
     Stats sio;
     std::size_t sessions = 0;
+    std::size_t polling_sessions = 0;
     std::map<std::string, std::pair<std::size_t, std::vector<adapter::Room>>> namespaces;
   };
   auto all = namespaces();
   reactor::gather<Share>(
       reactors_,
       [this, all](std::size_t index) {
-        Share share{engine_.local_stats(), shards_[index].stats, engine_.local_session_count(), {}};
+        Share share{engine_.local_stats(), shards_[index].stats, engine_.local_session_count(),
+                    engine_.local_polling_session_count(), {}};
         for (auto* nsp : all) {
           share.namespaces[nsp->name()] = {nsp->local_socket_count(), nsp->local_rooms_here()};
         }
@@ -205,6 +207,7 @@ void Server::collect_stats(std::function<void(ServerStats)> done) {
           stats.engine += share.engine;
           stats.sio += share.sio;
           stats.sessions += share.sessions;
+          stats.polling_sessions += share.polling_sessions;
           for (auto& [name, counts] : share.namespaces) {
             stats.namespaces[name].sockets += counts.first;
             rooms[name].insert(counts.second.begin(), counts.second.end());

@@ -39,6 +39,7 @@
 #include "socketio/decoder.hpp"
 #include "socketio/event_rate_limit.hpp"
 #include "socketio/namespace.hpp"
+#include "socketio/server_observer.hpp"
 #include "socketio/session_store.hpp"
 #include "socketio/socket.hpp"
 #include "socketio/stats.hpp"
@@ -143,6 +144,10 @@ class Server {
   // server; `done` runs on the calling reactor.
   void collect_stats(std::function<void(ServerStats)> done);
 
+  // The observer of sockets (server_observer.hpp); set before the server runs.
+  void set_observer(std::shared_ptr<ServerObserver> observer) { observer_ = std::move(observer); }
+  ServerObserver* observer() const { return observer_.get(); }
+
  private:
   friend class Client;
   friend class Namespace;
@@ -185,6 +190,7 @@ class Server {
   reactor::PerReactor<Shard> shards_;
   mutable std::mutex namespaces_mutex_;  // taken only when a reactor meets a name it does not know
   std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
+  std::shared_ptr<ServerObserver> observer_;
   std::size_t dynamic_namespaces_ = 0;  // children created by parents (never removed)
   std::vector<Parent> parents_;
   Namespace* main_ = nullptr;

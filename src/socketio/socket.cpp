@@ -38,6 +38,8 @@ Socket::~Socket() = default;
 
 std::string_view Socket::transport() const { return client_->transport(); }
 
+const std::string& Socket::conn_id() const { return client_->engine_id(); }
+
 boost::asio::io_context::executor_type Socket::executor() const { return client_->executor(); }
 
 void Socket::on(const std::string& event, EventHandler handler) {
@@ -67,6 +69,9 @@ void Socket::send_packet(Packet packet) {
 }
 
 void Socket::emit_args(std::string_view event, Args args) {
+  if (auto* observer = nsp_.server().observer(); observer && connected_) {
+    observer->event_sent(*this, event, args);
+  }
   args.insert(args.begin(), json(event));
   Packet packet{PacketType::event, nsp_.name(), std::nullopt, std::move(args)};
   auto* store = nsp_.server().session_store();
@@ -224,6 +229,7 @@ void Socket::handle_event(Packet& packet) {
     });
   }
 
+  if (auto* observer = nsp_.server().observer()) observer->event_received(*this, event, args);
   any_listeners_.for_each([&](AnyListener& listener) {
     listener.handler(*this, event, args);
     return connected_;
@@ -269,6 +275,7 @@ void Socket::handle_close(const std::string& reason) {
   auto disconnecting = std::move(disconnecting_handlers_);
   disconnecting_handlers_.clear();
   for (auto& handler : disconnecting) handler(*this, reason);
+  if (auto* observer = nsp_.server().observer()) observer->socket_disconnected(*this, reason);
   persist_session(reason);
   nsp_.local_shard().rooms.leave_all(*this);
   nsp_.remove(*this);

@@ -49,6 +49,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool recovered() const { return recovered_; }
   // The Engine.IO transport in use ("polling" or "websocket").
   std::string_view transport() const;
+  // The id of the Engine.IO session the socket travels on (Node's `socket.conn.id`).
+  const std::string& conn_id() const;
   // The reactor the socket lives on: post there to use it from elsewhere.
   boost::asio::io_context::executor_type executor() const;
 

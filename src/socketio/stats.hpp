@@ -39,6 +39,7 @@ struct ServerStats {
   engineio::Stats engine;
   Stats sio;
   std::size_t sessions = 0;         // open Engine.IO sessions
+  std::size_t polling_sessions = 0;  // of which on long-polling
   std::size_t tcp_connections = 0;  // open TCP connections (HTTP and WebSocket)
   std::map<std::string, NamespaceStats> namespaces;
 };
