@@ -275,6 +275,10 @@ for scenario in "${order[@]}"; do
   python3 "$here/summarize.py" combine "$out" "$scenario" "$mode" "${args[$scenario]}" "${parts[@]}"
 done
 
+if [[ $mode == quick || $mode == full ]] && runs_server sio && runs_server node; then
+  SIO_BIN_DIR=$bin SIO_BENCH_RESULTS=$results "$here/first_ack/run.sh" --runs "$([[ $mode == full ]] && echo 1000 || echo 300)"
+fi
+
 if [[ $mode == smoke ]]; then
   python3 "$here/summarize.py" check "$results/$stamp-"*.json
 elif [[ $mode == profile ]]; then
