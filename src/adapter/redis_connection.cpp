@@ -1,9 +1,11 @@
 #include "adapter/redis_connection.hpp"
 
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 
 namespace sio::adapter {
@@ -65,14 +67,49 @@ void RedisConnection::connect() {
       });
 }
 
+template <class Buffers, class Handler>
+void RedisConnection::async_read_some(const Buffers& buffers, Handler&& handler) {
+  if (tls_) return tls_->async_read_some(buffers, std::forward<Handler>(handler));
+  socket_.async_read_some(buffers, std::forward<Handler>(handler));
+}
+
+template <class Buffers, class Handler>
+void RedisConnection::async_write(const Buffers& buffers, Handler&& handler) {
+  if (tls_) return asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+  asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+}
+
 void RedisConnection::on_connected() {
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
   socket_.set_option(asio::socket_base::keep_alive(true), ignored);
+  if (options_.url.tls && !tls_) return start_tls();
   reader_ = std::make_unique<RespReader>();
   state_ = State::logging_in;
   read();
   log_in();
+}
+
+// rediss://: the server must prove it is the host the URL names, with a certificate the system
+// trusts (or the CA file SSL_CERT_FILE names); TLS 1.2 or later.
+void RedisConnection::start_tls() {
+  if (!tls_context_) {
+    tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(tls_context_->native_handle(), TLS1_2_VERSION);
+    tls_context_->set_default_verify_paths();
+    tls_context_->set_verify_mode(asio::ssl::verify_peer);
+  }
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
+  const auto& host = options_.url.host;
+  SSL_set_tlsext_host_name(tls_->native_handle(), host.c_str());
+  tls_->set_verify_callback(asio::ssl::host_name_verification(host));
+  tls_->async_handshake(
+      asio::ssl::stream_base::client,
+      [self = shared_from_this(), generation = generation_](boost::system::error_code ec) {
+        if (generation != self->generation_) return;
+        if (ec) return self->fail("TLS handshake: " + ec.message());
+        self->on_connected();
+      });
 }
 
 void RedisConnection::log_in() {
@@ -194,35 +231,33 @@ void RedisConnection::flush() {
   write_in_flight_ = true;
   writing_.swap(outbox_);
   outbox_.clear();
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this(), generation = generation_](
-                        boost::system::error_code ec, std::size_t) {
-                      if (generation != self->generation_) return;
-                      self->write_in_flight_ = false;
-                      self->writing_.clear();
-                      if (ec) return self->fail("write: " + ec.message());
-                      self->flush();
-                    });
+  async_write(asio::buffer(writing_), [self = shared_from_this(), generation = generation_](
+                                          boost::system::error_code ec, std::size_t) {
+    if (generation != self->generation_) return;
+    self->write_in_flight_ = false;
+    self->writing_.clear();
+    if (ec) return self->fail("write: " + ec.message());
+    self->flush();
+  });
 }
 
 void RedisConnection::read() {
-  socket_.async_read_some(
-      asio::buffer(read_buffer_), [self = shared_from_this(), generation = generation_](
-                                      boost::system::error_code ec, std::size_t n) {
-        if (generation != self->generation_) return;
-        if (ec)
-          return self->fail(ec == asio::error::eof ? "closed by server" : "read: " + ec.message());
-        self->reader_->feed({self->read_buffer_.data(), n});
-        while (generation == self->generation_) {
-          auto reply = self->reader_->next();
-          if (!reply) break;
-          self->dispatch(*reply);
-        }
-        if (generation != self->generation_) return;
-        if (!self->reader_->error().empty())
-          return self->fail("protocol error: " + self->reader_->error());
-        self->read();
-      });
+  async_read_some(asio::buffer(read_buffer_), [self = shared_from_this(), generation = generation_](
+                                                  boost::system::error_code ec, std::size_t n) {
+    if (generation != self->generation_) return;
+    if (ec)
+      return self->fail(ec == asio::error::eof ? "closed by server" : "read: " + ec.message());
+    self->reader_->feed({self->read_buffer_.data(), n});
+    while (generation == self->generation_) {
+      auto reply = self->reader_->next();
+      if (!reply) break;
+      self->dispatch(*reply);
+    }
+    if (generation != self->generation_) return;
+    if (!self->reader_->error().empty())
+      return self->fail("protocol error: " + self->reader_->error());
+    self->read();
+  });
 }
 
 // Pub/sub messages arrive at any time; every other reply answers the oldest pending command.
@@ -280,6 +315,7 @@ void RedisConnection::fail(const std::string& reason) {
   backoff_ = std::min(backoff_ * 2, options_.max_backoff);
   retry_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->state_ != State::backing_off) return;
+    self->tls_.reset();
     self->socket_ = tcp::socket(self->ctx_);
     self->connect();
   });

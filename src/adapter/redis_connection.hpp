@@ -1,5 +1,5 @@
 #pragma once
-// One TCP connection to a Redis server, on Asio: logs in (AUTH, SELECT), pipelines commands,
+// One TCP (or TLS) connection to a Redis server, on Asio: logs in (AUTH, SELECT), pipelines commands,
 // hands each reply to the callback of its command, and reconnects by itself when the link
 // breaks, with exponential backoff. A connection in subscriber mode also hands the pub/sub
 // pushes (subscription confirmations, messages) to a push handler.
@@ -13,6 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -86,6 +88,12 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   void connect();
   void on_connected();
+  void start_tls();
+  // Reads and writes go through TLS when it is on.
+  template <class Buffers, class Handler>
+  void async_read_some(const Buffers& buffers, Handler&& handler);
+  template <class Buffers, class Handler>
+  void async_write(const Buffers& buffers, Handler&& handler);
   void log_in();
   void become_ready();
   void read();
@@ -102,6 +110,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   Options options_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ip::tcp::socket socket_;
+  // rediss://: the TLS context (made once) and the session over socket_ (made per connection).
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::steady_timer retry_timer_;
   boost::asio::steady_timer connect_timer_;
   boost::asio::steady_timer health_timer_;

@@ -20,12 +20,13 @@ RedisUrl parse_redis_url(std::string_view text) {
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) throw std::invalid_argument("invalid Redis URL: " + std::string(text));
   const auto& url = *parsed;
-  if (url.scheme() != "redis") {
+  if (url.scheme() != "redis" && url.scheme() != "rediss") {
     throw std::invalid_argument("unsupported Redis URL scheme '" + std::string(url.scheme()) +
-                                "' (only redis:// is supported)");
+                                "' (redis:// or rediss://)");
   }
 
   RedisUrl out;
+  out.tls = url.scheme() == "rediss";
   if (!url.host().empty()) {
     // An IPv6 literal comes bracketed in a URL; the resolver wants it bare.
     out.host = url.host_type() == boost::urls::host_type::ipv6

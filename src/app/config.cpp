@@ -88,7 +88,7 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
                  "the clients use")
       ->envname("SIO_PARSER")
       ->check(CLI::IsMember({"text", "msgpack"}));
-  app.add_option("--redis-url", config.redis_url, "redis://[:password@]host:port[/db]")
+  app.add_option("--redis-url", config.redis_url, "redis[s]://[[user]:password@]host:port[/db] (rediss: TLS)")
       ->envname("REDIS_URL");
   app.add_option("--dev", dev_flag, "1 = development mode (random secret, CORS *, /dev/token)")
       ->envname("SIO_DEV");
@@ -207,8 +207,9 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
       config.database_url.rfind("postgresql://", 0) != 0) {
     return refuse("DATABASE_URL must start with sqlite:, postgres:// or postgresql://");
   }
-  if (!config.redis_url.empty() && config.redis_url.rfind("redis://", 0) != 0) {
-    return refuse("REDIS_URL must look like redis://[:password@]host:port[/db]");
+  if (!config.redis_url.empty() && config.redis_url.rfind("redis://", 0) != 0 &&
+      config.redis_url.rfind("rediss://", 0) != 0) {
+    return refuse("REDIS_URL must look like redis[s]://[[user]:password@]host:port[/db]");
   }
   return config;
 }

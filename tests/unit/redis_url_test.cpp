@@ -39,9 +39,13 @@ TEST(RedisUrl, unbrackets_ipv6_literals) {
   EXPECT_EQ(url.port, 7000);
 }
 
+TEST(RedisUrl, rediss_means_tls) {
+  EXPECT_TRUE(parse_redis_url("rediss://sio:pw@redis.example:6380/2").tls);
+  EXPECT_FALSE(parse_redis_url("redis://localhost").tls);
+}
+
 TEST(RedisUrl, rejects_other_schemes_bad_ports_and_bad_databases) {
   EXPECT_THROW(parse_redis_url("http://localhost:6379"), std::invalid_argument);
-  EXPECT_THROW(parse_redis_url("rediss://localhost"), std::invalid_argument);
   EXPECT_THROW(parse_redis_url("redis://localhost:99999"), std::invalid_argument);
   EXPECT_THROW(parse_redis_url("redis://localhost/db1"), std::invalid_argument);
   EXPECT_THROW(parse_redis_url("not a url"), std::invalid_argument);
