@@ -5,13 +5,18 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 
 add_library(sio_redis STATIC
+  src/adapter/cluster_adapter.cpp
+  src/adapter/cluster_messages.cpp
   src/adapter/redis_adapter.cpp
   src/adapter/redis_adapter_answers.cpp
   src/adapter/redis_client.cpp
+  src/adapter/redis_cluster_client.cpp
+  src/adapter/redis_cluster_slots.cpp
   src/adapter/redis_connection.cpp
   src/adapter/redis_messages.cpp
   src/adapter/redis_resp.cpp
   src/adapter/redis_url.cpp
+  src/adapter/sharded_redis_adapter.cpp
 )
 target_link_libraries(sio_redis PUBLIC sio PRIVATE PkgConfig::HIREDIS spdlog::spdlog)
 

@@ -54,6 +54,10 @@ struct SocketDetails {
 using ClientCountHandler = std::function<void(std::size_t client_count)>;
 using AckHandler = std::function<void(const json& response)>;
 using FetchHandler = std::function<void(std::vector<SocketDetails>)>;
+// `error` is set when some servers did not answer in time; the sockets are then those of the
+// servers that did.
+using FetchResultHandler =
+    std::function<void(std::optional<std::string> error, std::vector<SocketDetails>)>;
 // `error` is set when some servers did not answer in time; responses are what arrived.
 using ServerAckHandler =
     std::function<void(std::optional<std::string> error, std::vector<json> responses)>;
@@ -73,7 +77,7 @@ class Adapter {
   virtual void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                                   ClientCountHandler on_client_count, AckHandler on_ack) = 0;
   // The matching sockets of the other servers.
-  virtual void fetch_sockets(const BroadcastOptions& options, FetchHandler handler) = 0;
+  virtual void fetch_sockets(const BroadcastOptions& options, FetchResultHandler handler) = 0;
   virtual void add_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) = 0;
   virtual void del_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) = 0;
   virtual void disconnect_sockets(const BroadcastOptions& options, bool close) = 0;
@@ -85,6 +89,14 @@ class Adapter {
   virtual void server_count(std::function<void(std::size_t)> handler) = 0;
 
   virtual void close() {}
+
+  // --- rooms of this server, for adapters that listen per room (sharded Pub/Sub) ---
+  virtual bool wants_room_events() const { return false; }
+  // A room got its first member on one reactor of this server (`own`: a socket's own room), or
+  // lost its last one there. Called on that reactor, once per reactor: a room with members on
+  // two reactors appears twice before it is gone.
+  virtual void room_appeared(const Room& /*room*/, bool /*own*/) {}
+  virtual void room_vanished(const Room& /*room*/, bool /*own*/) {}
 };
 
 // Makes the adapter of a namespace; set on the server, used for every namespace it creates.

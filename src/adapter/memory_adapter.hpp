@@ -13,7 +13,9 @@ class MemoryAdapter : public Adapter {
                           ClientCountHandler on_client_count, AckHandler) override {
     on_client_count(0);
   }
-  void fetch_sockets(const BroadcastOptions&, FetchHandler handler) override { handler({}); }
+  void fetch_sockets(const BroadcastOptions&, FetchResultHandler handler) override {
+    handler(std::nullopt, {});
+  }
   void add_sockets(const BroadcastOptions&, const std::vector<Room>&) override {}
   void del_sockets(const BroadcastOptions&, const std::vector<Room>&) override {}
   void disconnect_sockets(const BroadcastOptions&, bool) override {}

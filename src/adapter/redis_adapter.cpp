@@ -46,7 +46,7 @@ struct RedisAdapter::PendingRequest {
   std::size_t received = 0;
   std::vector<SocketDetails> sockets;
   std::vector<json> responses;
-  FetchHandler on_sockets;
+  FetchResultHandler on_sockets;
   ServerAckHandler on_server_acks;
   boost::asio::steady_timer timer;
 };
@@ -145,14 +145,14 @@ void RedisAdapter::broadcast_with_ack(const socketio::Packet& packet,
   });
 }
 
-void RedisAdapter::fetch_sockets(const BroadcastOptions& options, FetchHandler handler) {
+void RedisAdapter::fetch_sockets(const BroadcastOptions& options, FetchResultHandler handler) {
   on_home([this, options, handler = std::move(handler)]() mutable {
-    if (closed_) return handler({});
+    if (closed_) return handler(std::nullopt, {});
     client_->numsub(channels_.request,
                     [this, alive = std::weak_ptr(alive_), options,
                      handler = std::move(handler)](std::optional<std::size_t> servers) mutable {
                       if (alive.expired()) return;
-                      if (!servers || *servers <= 1 || closed_) return handler({});
+                      if (!servers || *servers <= 1 || closed_) return handler(std::nullopt, {});
                       auto pending = std::make_unique<PendingRequest>(client_->context(),
                                                                       RequestType::remote_fetch);
                       pending->expected = *servers;
@@ -263,14 +263,14 @@ void RedisAdapter::finish_request(const std::string& request_id, bool timed_out)
   requests_.erase(it);
   pending->timer.cancel();
   if (pending->type == RequestType::remote_fetch) {
+    std::optional<std::string> error;
     if (timed_out) {
-      spdlog::warn(
-          "redis adapter {}: timeout reached while waiting for fetchSockets response ({} of {} "
-          "servers "
-          "answered within {} ms); returning the sockets of those",
-          nsp_.name(), pending->received, pending->expected, options_.requests_timeout.count());
+      // Node's message, with how many answered.
+      error = "timeout reached while waiting for fetchSockets response (" +
+              std::to_string(pending->received) + " of " + std::to_string(pending->expected) +
+              " servers answered)";
     }
-    return pending->on_sockets(std::move(pending->sockets));
+    return pending->on_sockets(std::move(error), std::move(pending->sockets));
   }
   std::optional<std::string> error;
   if (timed_out) {

@@ -59,9 +59,8 @@ class RedisAdapter : public Adapter {
   // theirs.
   void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                           ClientCountHandler on_client_count, AckHandler on_ack) override;
-  // On timeout, the handler gets the sockets of the servers that answered (and a warning is
-  // logged).
-  void fetch_sockets(const BroadcastOptions& options, FetchHandler handler) override;
+  // On timeout, the handler gets an error and the sockets of the servers that answered.
+  void fetch_sockets(const BroadcastOptions& options, FetchResultHandler handler) override;
   void add_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) override;
   void del_sockets(const BroadcastOptions& options, const std::vector<Room>& rooms) override;
   void disconnect_sockets(const BroadcastOptions& options, bool close) override;

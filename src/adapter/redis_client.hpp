@@ -21,21 +21,13 @@
 #include <vector>
 
 #include "adapter/redis_connection.hpp"
+#include "adapter/redis_link.hpp"
 #include "adapter/redis_url.hpp"
 
 namespace sio::adapter {
 
-struct RedisClientStats {
-  std::uint64_t published = 0;  // PUBLISH commands Redis acknowledged
-  // PUBLISH commands lost: with the link, refused by Redis, or dropped (counted below too).
-  std::uint64_t publish_failures = 0;
-  std::uint64_t publish_dropped = 0;    // of the failures: queue full or client closed
-  std::uint64_t messages_received = 0;  // pub/sub messages handed to subscribers
-  std::uint64_t reconnects = 0;         // of both connections, after their first connection
-};
-
 // Always owned by a shared_ptr (create() or std::make_shared): deferred work holds it weakly.
-class RedisClient : public std::enable_shared_from_this<RedisClient> {
+class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisClient> {
  public:
   using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
   using SubscriptionId = std::uint64_t;
@@ -67,12 +59,12 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   void when_subscribed(std::function<void()> handler);
 
   // The io_context the client runs on.
-  boost::asio::io_context& context() const { return ctx_; }
+  boost::asio::io_context& context() const override { return ctx_; }
   // Both connections are up.
-  bool connected() const;
-  RedisClientStats stats() const;
+  bool connected() const override;
+  RedisClientStats stats() const override;
   // Drops both connections for good; called by the destructor too.
-  void close();
+  void close() override;
 
  private:
   struct Entry {

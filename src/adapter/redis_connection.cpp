@@ -265,7 +265,10 @@ bool RedisConnection::is_message(const RedisReply& reply) const {
   if (!subscriber_ || reply.type != RedisReply::Type::array || reply.elements.size() < 3)
     return false;
   const auto& kind = reply.elements[0].str;
-  return kind == "message" || kind == "pmessage";
+  if (kind == "message" || kind == "pmessage" || kind == "smessage") return true;
+  // A cluster node drops the sharded subscriptions of a slot it no longer serves with a
+  // "sunsubscribe" nobody asked for.
+  return kind == "sunsubscribe" && (pending_.empty() || pending_.front().push_replies == 0);
 }
 
 void RedisConnection::dispatch(RedisReply& reply) {
@@ -324,6 +327,7 @@ void RedisConnection::fail(const std::string& reason) {
   for (auto& pending : lost) {
     if (pending.handler) pending.handler(error);
   }
+  if (on_lost_) on_lost_();
 }
 
 void RedisConnection::close() {
@@ -343,6 +347,7 @@ void RedisConnection::close() {
   waiting_.clear();
   on_ready_ = nullptr;
   on_push_ = nullptr;
+  on_lost_ = nullptr;
   const auto error = RedisReply::error("connection closed");
   for (auto& pending : lost) {
     if (pending.handler) pending.handler(error);

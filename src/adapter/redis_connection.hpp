@@ -62,11 +62,13 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Called each time the link is up and logged in (subscribers re-subscribe here).
   void on_ready(std::function<void()> handler) { on_ready_ = std::move(handler); }
   void on_push(PushHandler handler) { on_push_ = std::move(handler); }
+  // Called each time the link breaks or an attempt to make it fails (not on close()).
+  void on_lost(std::function<void()> handler) { on_lost_ = std::move(handler); }
 
   // Sends a command; `handler` (may be empty) gets its reply. False when the queue is full or
   // the connection is closed: the command is dropped and `handler` never called.
   bool send(const std::vector<std::string_view>& argv, ReplyHandler handler);
-  // Sends SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE or PUNSUBSCRIBE with at least one name; the replies
+  // Sends SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE or their UN- forms with at least one name; the replies
   // go to the push handler. Only while ready (false otherwise): subscriptions are not queued,
   // the owner renews them from on_ready.
   bool send_subscription(const std::vector<std::string_view>& argv);
@@ -138,6 +140,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   std::function<void()> on_ready_;
   PushHandler on_push_;
+  std::function<void()> on_lost_;
 };
 
 }  // namespace sio::adapter

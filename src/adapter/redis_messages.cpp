@@ -226,16 +226,21 @@ std::string stringify(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string random_id() {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::array<unsigned char, 6> bytes;
+std::vector<unsigned char> random_bytes(std::size_t count) {
+  std::vector<unsigned char> bytes(count);
   std::size_t got = 0;
   while (got < bytes.size()) {
     const auto n = getrandom(bytes.data() + got, bytes.size() - got, 0);
     if (n < 0) throw std::runtime_error("getrandom failed");
     got += static_cast<std::size_t>(n);
   }
+  return bytes;
+}
+
+std::string random_id() {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const auto bytes = random_bytes(6);
   std::string id;
   for (auto byte : bytes) id += kAlphabet[byte % 62];
   return id;

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapter/adapter.hpp"
 #include "socketio/packet.hpp"
@@ -89,5 +90,7 @@ std::string stringify(const json& value);
 
 // A random id as uid2(6) makes them, for server uids and request ids.
 std::string random_id();
+// `count` bytes from the kernel's random source.
+std::vector<unsigned char> random_bytes(std::size_t count);
 
 }  // namespace sio::adapter::redis

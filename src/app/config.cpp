@@ -90,6 +90,16 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "msgpack"}));
   app.add_option("--redis-url", config.redis_url, "redis[s]://[[user]:password@]host:port[/db] (rediss: TLS)")
       ->envname("REDIS_URL");
+  app.add_option("--adapter", config.adapter,
+                 "with REDIS_URL: redis (classic Pub/Sub) or redis-sharded (sharded Pub/Sub, "
+                 "Redis Cluster)")
+      ->envname("SIO_ADAPTER")
+      ->check(CLI::IsMember({"redis", "redis-sharded"}));
+  app.add_option("--subscription-mode", config.subscription_mode,
+                 "redis-sharded: static, dynamic (default) or dynamic-private; the same on every "
+                 "server")
+      ->envname("SIO_REDIS_SUBSCRIPTION_MODE")
+      ->check(CLI::IsMember({"static", "dynamic", "dynamic-private"}));
   app.add_option("--dev", dev_flag, "1 = development mode (random secret, CORS *, /dev/token)")
       ->envname("SIO_DEV");
   app.add_option("--log-level", config.log_level,

@@ -34,6 +34,11 @@ struct Config {
   // and running, before it fails.
   int db_timeout_ms = 3000;
   std::string redis_url;
+  // With REDIS_URL: "redis" (classic Pub/Sub, one Redis) or "redis-sharded" (sharded Pub/Sub,
+  // a Redis Cluster or one Redis ≥ 7), wire-compatible with Node's adapters of the same names.
+  std::string adapter = "redis";
+  // redis-sharded: static, dynamic or dynamic-private (as Node's subscriptionMode).
+  std::string subscription_mode = "dynamic";
   bool dev = false;
   // spdlog level name: trace, debug, info, warn, error, critical, off.
   std::string log_level = "info";

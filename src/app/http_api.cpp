@@ -74,7 +74,7 @@ struct HttpApi::Call {
 };
 
 HttpApi::HttpApi(const Config& config, socketio::Server& io, StoreWorker& store, Chat& chat,
-                 Notifications& notifications, std::shared_ptr<adapter::RedisClient> redis)
+                 Notifications& notifications, std::shared_ptr<adapter::RedisLink> redis)
     : config_(config),
       io_(io),
       store_(store),

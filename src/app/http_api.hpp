@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "adapter/redis_client.hpp"
+#include "adapter/redis_link.hpp"
 #include "app/chat.hpp"
 #include "app/config.hpp"
 #include "app/notifications.hpp"
@@ -24,7 +24,7 @@ class HttpApi {
  public:
   // `redis` is null when the server runs alone (in-memory adapter).
   HttpApi(const Config& config, socketio::Server& io, StoreWorker& store, Chat& chat,
-          Notifications& notifications, std::shared_ptr<adapter::RedisClient> redis);
+          Notifications& notifications, std::shared_ptr<adapter::RedisLink> redis);
 
   void handle(std::shared_ptr<http::HttpConnection> connection, http::HttpRequest request);
 
@@ -50,7 +50,7 @@ class HttpApi {
   StoreWorker& store_;
   Chat& chat_;
   Notifications& notifications_;
-  std::shared_ptr<adapter::RedisClient> redis_;
+  std::shared_ptr<adapter::RedisLink> redis_;
   StaticFiles files_;
   http::CorsPolicy cors_;
   std::mutex database_error_mutex_;

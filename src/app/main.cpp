@@ -10,6 +10,7 @@
 
 #include "adapter/redis_adapter.hpp"
 #include "adapter/redis_client.hpp"
+#include "adapter/sharded_redis_adapter.hpp"
 #include "app/admin.hpp"
 #include "app/auth.hpp"
 #include "app/chat.hpp"
@@ -120,16 +121,25 @@ int main(int argc, char** argv) {
                           std::chrono::milliseconds(config.db_timeout_ms));
 
   // With REDIS_URL, rooms and broadcasts are shared with every server on that Redis (sio or
-  // Node with @socket.io/redis-adapter).
-  std::shared_ptr<adapter::RedisClient> redis;
+  // Node with @socket.io/redis-adapter, classic or sharded as SIO_ADAPTER says).
+  std::shared_ptr<adapter::RedisLink> redis;
   if (!config.redis_url.empty()) {
     try {
-      redis = adapter::RedisClient::create(ctx, config.redis_url);
+      if (config.adapter == "redis-sharded") {
+        auto client = adapter::RedisClusterClient::create(ctx, config.redis_url);
+        io.set_adapter(adapter::make_sharded_redis_adapter_factory(
+            client, {.subscription_mode =
+                         *adapter::parse_subscription_mode(config.subscription_mode)}));
+        redis = client;
+      } else {
+        auto client = adapter::RedisClient::create(ctx, config.redis_url);
+        io.set_adapter(adapter::make_redis_adapter_factory(client));
+        redis = client;
+      }
     } catch (const std::exception& e) {
       spdlog::error("sio-server: REDIS_URL: {}", e.what());
       return 2;
     }
-    io.set_adapter(adapter::make_redis_adapter_factory(redis));
   }
 
   app::Chat chat(io, worker);

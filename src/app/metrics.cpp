@@ -126,7 +126,7 @@ std::string render(const socketio::ServerStats& server, std::size_t reactors, St
 }  // namespace
 
 void collect_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
-                     std::shared_ptr<adapter::RedisClient> redis,
+                     std::shared_ptr<adapter::RedisLink> redis,
                      std::function<void(std::string)> done) {
   io.collect_stats([&io, &store, &chat, redis = std::move(redis),
                     done = std::move(done)](socketio::ServerStats server) mutable {

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "adapter/redis_client.hpp"
+#include "adapter/redis_link.hpp"
 #include "app/chat.hpp"
 #include "app/store_worker.hpp"
 #include "socketio/server.hpp"
@@ -16,7 +16,7 @@ namespace sio::app {
 // Gathers the numbers from every reactor (and from the Redis client's), then `done` gets the
 // page on the calling reactor. `redis` may be null (no Redis adapter).
 void collect_metrics(socketio::Server& io, StoreWorker& store, Chat& chat,
-                     std::shared_ptr<adapter::RedisClient> redis,
+                     std::shared_ptr<adapter::RedisLink> redis,
                      std::function<void(std::string)> done);
 
 }  // namespace sio::app

@@ -70,8 +70,16 @@ void BroadcastOperator::emit_with_ack(std::string_view event, Args args,
                            options_, std::move(callback));
 }
 
-void BroadcastOperator::fetch_sockets(adapter::FetchHandler handler) const {
+void BroadcastOperator::fetch_sockets(adapter::FetchResultHandler handler) const {
   nsp_->fetch_sockets(options_, std::move(handler));
+}
+
+void BroadcastOperator::fetch_sockets(adapter::FetchHandler handler) const {
+  nsp_->fetch_sockets(options_,
+                      [handler = std::move(handler)](std::optional<std::string>,
+                                                     std::vector<adapter::SocketDetails> sockets) {
+                        handler(std::move(sockets));
+                      });
 }
 
 void BroadcastOperator::sockets_join(const std::vector<adapter::Room>& rooms) const {

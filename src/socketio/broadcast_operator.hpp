@@ -48,6 +48,9 @@ class BroadcastOperator {
   // Collects one ack from every recipient; needs timeout() (default 5 s otherwise).
   void emit_with_ack(std::string_view event, Args args, BroadcastAckCallback callback) const;
 
+  // The matching sockets of every server. The first form is told when some servers did not
+  // answer in time (with the sockets of those that did); the second gets the sockets only.
+  void fetch_sockets(adapter::FetchResultHandler handler) const;
   void fetch_sockets(adapter::FetchHandler handler) const;
   void sockets_join(const std::vector<adapter::Room>& rooms) const;
   void sockets_leave(const std::vector<adapter::Room>& rooms) const;

@@ -76,6 +76,9 @@ class Namespace : public adapter::LocalNamespace {
   void emit(std::string_view event, T&&... args) {
     BroadcastOperator(*this).emit(event, std::forward<T>(args)...);
   }
+  void fetch_sockets(adapter::FetchResultHandler handler) {
+    BroadcastOperator(*this).fetch_sockets(std::move(handler));
+  }
   void fetch_sockets(adapter::FetchHandler handler) {
     BroadcastOperator(*this).fetch_sockets(std::move(handler));
   }
@@ -122,6 +125,7 @@ class Namespace : public adapter::LocalNamespace {
  private:
   friend class BroadcastOperator;
   friend class Client;
+  friend class RoomIndex;
   friend class Socket;
 
   // One reactor's slice.
@@ -157,7 +161,9 @@ class Namespace : public adapter::LocalNamespace {
                         adapter::ClientCountHandler on_client_count, adapter::AckHandler on_ack);
 
   // --- the utilities (namespace_cluster.cpp) ---
-  void fetch_sockets(const adapter::BroadcastOptions& options, adapter::FetchHandler handler);
+  void fetch_sockets(const adapter::BroadcastOptions& options, adapter::FetchResultHandler handler);
+  // From the room index: a room appeared on, or vanished from, the calling reactor.
+  void room_existence_changed(const adapter::Room& room, bool own, bool exists);
   void sockets_join(const adapter::BroadcastOptions& options, const std::vector<adapter::Room>& rooms);
   void sockets_leave(const adapter::BroadcastOptions& options, const std::vector<adapter::Room>& rooms);
   void disconnect_sockets(const adapter::BroadcastOptions& options, bool close);

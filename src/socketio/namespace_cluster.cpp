@@ -35,22 +35,29 @@ std::vector<Socket*> Namespace::targets_here(const adapter::BroadcastOptions& op
 // --- from BroadcastOperator ----------------------------------------------------------------
 
 void Namespace::fetch_sockets(const adapter::BroadcastOptions& options,
-                              adapter::FetchHandler handler) {
+                              adapter::FetchResultHandler handler) {
   fetch_local(options, [this, options, handler = std::move(handler)](
                            std::vector<adapter::SocketDetails> local) mutable {
-    if (options.flags.local) return handler(std::move(local));
+    if (options.flags.local) return handler(std::nullopt, std::move(local));
     auto& reactors = server_.reactors();
     adapter_->fetch_sockets(
         options, [&reactors, here = reactors.current_or_home(), handler = std::move(handler),
-                  local = std::move(local)](std::vector<adapter::SocketDetails> remote) mutable {
+                  local = std::move(local)](std::optional<std::string> error,
+                                            std::vector<adapter::SocketDetails> remote) mutable {
           reactors.post(here, [handler = std::move(handler), local = std::move(local),
-                               remote = std::move(remote)]() mutable {
+                               error = std::move(error), remote = std::move(remote)]() mutable {
             local.insert(local.end(), std::make_move_iterator(remote.begin()),
                          std::make_move_iterator(remote.end()));
-            handler(std::move(local));
+            handler(std::move(error), std::move(local));
           });
         });
   });
+}
+
+void Namespace::room_existence_changed(const adapter::Room& room, bool own, bool exists) {
+  if (!adapter_ || !adapter_->wants_room_events()) return;
+  if (exists) return adapter_->room_appeared(room, own);
+  adapter_->room_vanished(room, own);
 }
 
 // The cluster-wide utilities act here at once and tell the other servers, which act on receipt.

@@ -15,25 +15,41 @@ void report_room_change(Socket& socket, const adapter::Room& room, bool joined) 
 
 }  // namespace
 
+// A room got its first member on this reactor, or lost its last one.
+void RoomIndex::report_existence(Socket& socket, const adapter::Room& room, bool own,
+                                 bool exists) {
+  socket.nsp().room_existence_changed(room, own, exists);
+}
+
+namespace {
+
+}  // namespace
+
 void RoomIndex::join(Socket& socket, const adapter::Room& room) {
   auto& joined = membership(socket);
   if (room == socket.id()) {
-    if (!joined.own_room) report_room_change(socket, room, true);
+    if (joined.own_room) return;
     joined.own_room = true;
+    report_existence(socket, room, true, true);
+    report_room_change(socket, room, true);
     return;
   }
   if (in_room(socket, room)) return;
-  auto& entry = *rooms_.try_emplace(room).first;
+  auto [it, created] = rooms_.try_emplace(room);
+  auto& entry = *it;
   joined.slots.push_back({&entry, entry.second.size()});
   entry.second.push_back(&socket);
+  if (created) report_existence(socket, room, false, true);
   report_room_change(socket, room, true);
 }
 
 void RoomIndex::leave(Socket& socket, const adapter::Room& room) {
   auto& joined = membership(socket);
   if (room == socket.id()) {
-    if (joined.own_room) report_room_change(socket, room, false);
+    if (!joined.own_room) return;
     joined.own_room = false;
+    report_existence(socket, room, true, false);
+    report_room_change(socket, room, false);
     return;
   }
   for (std::size_t i = 0; i < joined.slots.size(); ++i) {
@@ -46,8 +62,11 @@ void RoomIndex::leave(Socket& socket, const adapter::Room& room) {
 
 void RoomIndex::leave_all(Socket& socket) {
   auto& joined = membership(socket);
-  if (joined.own_room) report_room_change(socket, socket.id(), false);
-  joined.own_room = false;
+  if (joined.own_room) {
+    joined.own_room = false;
+    report_existence(socket, socket.id(), true, false);
+    report_room_change(socket, socket.id(), false);
+  }
   while (!joined.slots.empty()) {
     const adapter::Room room = joined.slots.back().room->first;
     remove_slot(socket, joined.slots.size() - 1);
@@ -73,7 +92,11 @@ void RoomIndex::remove_slot(Socket& socket, std::size_t slot_index) {
   }
   joined.slots[slot_index] = joined.slots.back();
   joined.slots.pop_back();
-  if (members.empty()) rooms_.erase(rooms_.find(slot.room->first));
+  if (members.empty()) {
+    const adapter::Room room = slot.room->first;
+    rooms_.erase(rooms_.find(room));
+    report_existence(socket, room, false, false);
+  }
 }
 
 std::vector<adapter::Room> RoomIndex::rooms_of(const Socket& socket) {

@@ -71,6 +71,7 @@ class RoomIndex {
   static Membership& membership(Socket& socket);
   static const Membership& membership(const Socket& socket);
   void remove_slot(Socket& socket, std::size_t slot_index);
+  static void report_existence(Socket& socket, const adapter::Room& room, bool own, bool exists);
 
   std::unordered_map<adapter::Room, Members> rooms_;
   std::uint64_t generation_ = 0;

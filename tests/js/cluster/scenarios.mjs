@@ -4,13 +4,18 @@
 import assert from "node:assert/strict";
 import { afterEach, it } from "node:test";
 import { closeAll, normalizeBinary } from "../helpers/socketio.mjs";
-import { fence, member, recorder, waitFor } from "./cluster.mjs";
+import { fence as clusterFence, member, recorder, waitFor } from "./cluster.mjs";
 
 const byId = (a, b) => (a.id < b.id ? -1 : 1);
 
-// `servers()` returns {a, b} (started by the suite's before hook).
-export function clusterScenarios(servers) {
+// Quiet period after a fence where channels are not ordered against each other (see fence()).
+const UNORDERED_QUIET_MS = 300;
+
+// `servers()` returns {a, b} (started by the suite's before hook). `unordered`: the servers do
+// not publish all of a namespace's broadcasts on one channel (sharded adapters, dynamic mode).
+export function clusterScenarios(servers, { unordered = false } = {}) {
   afterEach(() => closeAll());
+  const fence = (via, sockets) => clusterFence(via, sockets, unordered ? UNORDERED_QUIET_MS : 0);
 
   it("broadcast to a room reaches its members on both servers, and nobody else", async () => {
     const { a, b } = servers();

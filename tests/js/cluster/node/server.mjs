@@ -1,16 +1,20 @@
 // The Node reference peer of the cluster tests: socket.io 4.8 with @socket.io/redis-adapter 8.3
-// (classic) on node-redis v4, serving the same test API as sio-cluster-server, so that a test
-// can drive either server the same way and mix them in one cluster.
+// on node-redis v4, serving the same test API as sio-cluster-server, so that a test can drive
+// either server the same way and mix them in one cluster.
 //
 //   node server.mjs --port 0 --redis-url redis://127.0.0.1:6379 --name node
+//     [--adapter classic|sharded] [--subscription-mode static|dynamic|dynamic-private] [--cluster]
+//
+// --adapter sharded: createShardedAdapter (SPUBLISH/SSUBSCRIBE, Redis 7), with --subscription-mode
+// (default, as in the adapter: dynamic). --cluster: --redis-url names a node of a Redis Cluster.
 //
 // stdout: "listening on port N" once Redis has the adapter's subscriptions, then
 // "connect <nsp> <id>", "disconnect <nsp> <id> <reason>", "server-side ping <args as JSON>".
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { Server } from "socket.io";
-import { createAdapter } from "@socket.io/redis-adapter";
-import { createClient } from "redis";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createClient, createCluster } from "redis";
 
 const { values: opts } = parseArgs({
   options: {
@@ -18,23 +22,61 @@ const { values: opts } = parseArgs({
     "redis-url": { type: "string", default: "redis://127.0.0.1:6379" },
     name: { type: "string", default: "node" },
     key: { type: "string", default: "socket.io" },
+    adapter: { type: "string", default: "classic" },
+    "subscription-mode": { type: "string", default: "dynamic" },
+    cluster: { type: "boolean", default: false },
   },
 });
 const name = opts.name;
+const sharded = opts.adapter === "sharded";
+const fail = (message) => {
+  console.error(message);
+  process.exit(2);
+};
+if (!["classic", "sharded"].includes(opts.adapter)) fail(`--adapter: classic or sharded, not ${opts.adapter}`);
+if (!["static", "dynamic", "dynamic-private"].includes(opts["subscription-mode"])) {
+  fail(`--subscription-mode: static, dynamic or dynamic-private, not ${opts["subscription-mode"]}`);
+}
+// The classic adapter counts its peers with PUBSUB NUMSUB on one node, which a cluster splits.
+if (opts.cluster && !sharded) fail("--cluster needs --adapter sharded");
 
-const pubClient = createClient({ url: opts["redis-url"] });
+// The sharded adapter subscribes fire-and-forget: a failed SSUBSCRIBE (a cluster in failover)
+// must not end the process.
+if (sharded) {
+  process.on("unhandledRejection", (err) => console.error(`unhandled rejection: ${err?.message ?? err}`));
+}
+
+const pubClient = opts.cluster
+  ? createCluster({ rootNodes: [{ url: opts["redis-url"] }] })
+  : createClient({ url: opts["redis-url"] });
 const subClient = pubClient.duplicate();
 for (const client of [pubClient, subClient]) client.on("error", () => {}); // reconnects by itself
 await Promise.all([pubClient.connect(), subClient.connect()]);
 
-const requestChannel = `${opts.key}-request#/#`;
-const numsub = async () => Number((await pubClient.sendCommand(["PUBSUB", "NUMSUB", requestChannel]))[1]);
-const before = await numsub();
+// Subscribers of `channel`: PUBSUB NUMSUB (classic) or SHARDNUMSUB summed over the masters.
+async function subscribers(channel) {
+  const kind = sharded ? "SHARDNUMSUB" : "NUMSUB";
+  const clients = opts.cluster ? pubClient.masters.map((node) => pubClient.nodeClient(node)) : [pubClient];
+  const counts = await Promise.all(
+    clients.map(async (client) => Number((await (await client).sendCommand(["PUBSUB", kind, channel]))[1])),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+// The channels whose subscription makes this server reachable by the others.
+const readyChannels = sharded
+  ? [`${opts.key}#/#`, `${opts.key}#/custom#`]
+  : [`${opts.key}-request#/#`];
+const before = await Promise.all(readyChannels.map(subscribers));
 
 const httpServer = createServer();
 const io = new Server(httpServer, {
   cors: { origin: "*" },
-  adapter: createAdapter(pubClient, subClient, { key: opts.key }),
+  adapter: sharded
+    ? createShardedAdapter(pubClient, subClient, {
+        channelPrefix: opts.key,
+        subscriptionMode: opts["subscription-mode"],
+      })
+    : createAdapter(pubClient, subClient, { key: opts.key }),
 });
 
 const roomList = (value) => (Array.isArray(value) ? value : [value]);
@@ -123,7 +165,9 @@ for (const nsp of [io.of("/"), io.of("/custom")]) {
 }
 
 // Ready once the other servers can reach this one.
-while ((await numsub()) <= before) await new Promise((resolve) => setTimeout(resolve, 10));
+for (const [i, channel] of readyChannels.entries()) {
+  while ((await subscribers(channel)) <= before[i]) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 httpServer.listen(Number(opts.port), () => console.log(`listening on port ${httpServer.address().port}`));
 
 const shutdown = async () => {
