@@ -277,6 +277,9 @@ done
 
 if [[ $mode == quick || $mode == full ]] && runs_server sio && runs_server node; then
   SIO_BIN_DIR=$bin SIO_BENCH_RESULTS=$results "$here/first_ack/run.sh" --runs "$([[ $mode == full ]] && echo 1000 || echo 300)"
+  # Two servers and one Redis, per adapter: B's CPU for each broadcast A makes.
+  SIO_BIN_DIR=$bin node "$here/cluster/cluster.mjs" --out "$results" \
+    --seconds "$([[ $mode == full ]] && echo 20 || echo 8)"
 fi
 
 if [[ $mode == smoke ]]; then

@@ -51,6 +51,21 @@ struct SocketDetails {
   json data;
 };
 
+// A socket's session as connection state recovery keeps it while its client is away.
+struct SessionRecord {
+  SocketId sid;
+  std::string pid;
+  std::vector<Room> rooms;  // its own id room included
+  json data;
+};
+
+// A session taken back, with the event packets (`data` arrays, each ending with its offset) the
+// socket missed, oldest first.
+struct RestoredSession {
+  SessionRecord session;
+  std::vector<json> missed;
+};
+
 using ClientCountHandler = std::function<void(std::size_t client_count)>;
 using AckHandler = std::function<void(const json& response)>;
 using FetchHandler = std::function<void(std::vector<SocketDetails>)>;
@@ -97,6 +112,28 @@ class Adapter {
   // two reactors appears twice before it is gone.
   virtual void room_appeared(const Room& /*room*/, bool /*own*/) {}
   virtual void room_vanished(const Room& /*room*/, bool /*own*/) {}
+
+  // --- connection state recovery kept by the cluster (Redis Streams) ---
+  // True when the adapter numbers broadcasts (their offsets) and keeps the sessions of
+  // disconnected sockets, so that a client recovers on any server: the namespace then neither
+  // numbers nor logs broadcasts itself, and asks the adapter for sessions.
+  virtual bool keeps_sessions() const { return false; }
+  // A broadcast of this server that clients may miss: published, then `on_offset` is called (on
+  // any reactor) with its offset — or with "" when it could not be published (it is delivered
+  // here all the same, without one).
+  virtual void broadcast_with_offset(const socketio::Packet& packet,
+                                     const BroadcastOptions& options,
+                                     std::function<void(std::string offset)> on_offset) {
+    broadcast(packet, options);
+    on_offset("");
+  }
+  virtual void persist_session(const SessionRecord& /*session*/) {}
+  // The session `pid` kept, taken (no one else gets it), with what it missed after `offset`;
+  // nullopt when there is none, or the offset is unknown. Answered on any reactor.
+  virtual void restore_session(const std::string& /*pid*/, const std::string& /*offset*/,
+                               std::function<void(std::optional<RestoredSession>)> handler) {
+    handler(std::nullopt);
+  }
 };
 
 // Makes the adapter of a namespace; set on the server, used for every namespace it creates.

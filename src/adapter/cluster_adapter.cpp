@@ -89,6 +89,18 @@ void ClusterAdapter::broadcast(const socketio::Packet& packet, const BroadcastOp
   });
 }
 
+void ClusterAdapter::broadcast_with_offset(const socketio::Packet& packet,
+                                           const BroadcastOptions& options,
+                                           std::function<void(std::string offset)> on_offset) {
+  on_home([this, on_offset = std::move(on_offset),
+           message = message(MessageType::broadcast,
+                             {{"packet", clustered::packet_to_json(packet)},
+                              {"opts", clustered::options_to_json(options)}})]() mutable {
+    if (closed_) return on_offset("");
+    publish_with_offset(message, std::move(on_offset));
+  });
+}
+
 void ClusterAdapter::broadcast_with_ack(const socketio::Packet& packet,
                                         const BroadcastOptions& options,
                                         ClientCountHandler on_client_count, AckHandler on_ack) {
@@ -223,14 +235,14 @@ void ClusterAdapter::finish_request(const std::string& request_id, bool timed_ou
 
 // --- what the other servers send -----------------------------------------------------------
 
-void ClusterAdapter::on_message(const json& message) {
+void ClusterAdapter::on_message(const json& message, const std::string& offset) {
   if (closed_) return;
   const auto requester = string_field(message, "uid");
   if (requester == uid_ || string_field(message, "nsp") != nsp_.name()) return;
   const auto& data = member_or_null(message, "data");
   switch (clustered::type_of(message)) {
     case MessageType::broadcast:
-      return answer_broadcast(data, requester);
+      return answer_broadcast(data, requester, offset);
     case MessageType::sockets_join:
       return nsp_.join_local(clustered::options_from_json(member_or_null(data, "opts")),
                              redis::rooms_from_json(member_or_null(data, "rooms")));
@@ -292,13 +304,14 @@ void ClusterAdapter::on_response(const json& message) {
   if (pending.received >= pending.expected) finish_request(request_id, false);
 }
 
-void ClusterAdapter::answer_broadcast(const json& data, const std::string& requester) {
+void ClusterAdapter::answer_broadcast(const json& data, const std::string& requester,
+                                      const std::string& offset) {
   auto packet = redis::packet_from_json(member_or_null(data, "packet"));
   if (!packet) return;
   packet->nsp = nsp_.name();
   const auto options = clustered::options_from_json(member_or_null(data, "opts"));
   const auto& request_id = member_or_null(data, "requestId");
-  if (request_id.is_null()) return nsp_.deliver(*packet, options);
+  if (request_id.is_null()) return nsp_.deliver(*packet, options, offset);
   // Counts and answers go back from the home reactor, whichever reactor reports them.
   auto reply = [this, alive = std::weak_ptr(alive_), requester](MessageType type, json data) {
     on_home([this, alive, requester, type, data = std::move(data)] {

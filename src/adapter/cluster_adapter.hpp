@@ -31,6 +31,8 @@ class ClusterAdapter : public Adapter {
   ~ClusterAdapter() override;
 
   void broadcast(const socketio::Packet& packet, const BroadcastOptions& options) override;
+  void broadcast_with_offset(const socketio::Packet& packet, const BroadcastOptions& options,
+                             std::function<void(std::string offset)> on_offset) override;
   void broadcast_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                           ClientCountHandler on_client_count, AckHandler on_ack) override;
   void fetch_sockets(const BroadcastOptions& options, FetchResultHandler handler) override;
@@ -49,6 +51,12 @@ class ClusterAdapter : public Adapter {
   // --- the transport (called on the home reactor) ---
   // Sends a message {type, data, uid, nsp} to every other server.
   virtual void publish(const json& message) = 0;
+  // The same, telling (on the home reactor) the offset the transport gave the message, or "".
+  virtual void publish_with_offset(const json& message,
+                                   std::function<void(std::string offset)> on_offset) {
+    publish(message);
+    on_offset("");
+  }
   // Sends a response to the server whose adapter is `requester_uid`.
   virtual void publish_response(const std::string& requester_uid, const json& message) = 0;
   // How many servers serve this namespace, this one included (at least 1).
@@ -56,8 +64,9 @@ class ClusterAdapter : public Adapter {
   // Called once by close(), before pending requests are dropped.
   virtual void close_transport() {}
 
-  // The transport hands here (on the home reactor) every message it receives.
-  void on_message(const json& message);
+  // The transport hands here (on the home reactor) every message it receives, with the offset
+  // it has in the transport when it has one.
+  void on_message(const json& message, const std::string& offset = {});
 
   // Runs `f` on the home reactor: at once when called there, else posted (dropped if the
   // adapter is gone by then).
@@ -79,7 +88,7 @@ class ClusterAdapter : public Adapter {
                      std::chrono::milliseconds timeout, std::unique_ptr<PendingRequest> pending);
   void finish_request(const std::string& request_id, bool timed_out);
   void on_response(const json& message);
-  void answer_broadcast(const json& data, const std::string& requester);
+  void answer_broadcast(const json& data, const std::string& requester, const std::string& offset);
   void answer_fetch(const json& data, const std::string& requester);
   void answer_server_side_emit(const json& data, const std::string& requester);
 

@@ -20,8 +20,10 @@ class LocalNamespace {
 
   virtual const std::string& name() const = 0;
 
-  // Delivers a packet from another server to the sockets of this one that `options` names.
-  virtual void deliver(const socketio::Packet& packet, const BroadcastOptions& options) = 0;
+  // Delivers a packet from another server to the sockets of this one that `options` names;
+  // `offset` is its offset when the adapter keeps sessions (keeps_sessions()), else "".
+  virtual void deliver(const socketio::Packet& packet, const BroadcastOptions& options,
+                       const std::string& offset) = 0;
   // Same, asking each recipient for an ack: `on_client_count` once with how many sockets were
   // reached, `on_ack` once per answer.
   virtual void deliver_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,

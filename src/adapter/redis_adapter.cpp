@@ -213,23 +213,23 @@ void RedisAdapter::emit_to_servers(const json& args, ServerAckHandler handler) {
   if (!handler)
     return publish_request(
         {{"uid", uid_}, {"type", RequestType::server_side_emit}, {"data", args}});
-  client_->numsub(channels_.request,
-                  [this, alive = std::weak_ptr(alive_), args,
-                   handler = std::move(handler)](std::optional<std::size_t> servers) mutable {
-                    if (alive.expired()) return;
-                    const std::size_t others = servers && *servers > 1 ? *servers - 1 : 0;
-                    if (others == 0 || closed_) return handler(std::nullopt, {});
-                    auto pending = std::make_unique<PendingRequest>(client_->context(),
-                                                                    RequestType::server_side_emit);
-                    pending->expected = others;
-                    pending->on_server_acks = std::move(handler);
-                    const auto request_id = redis::random_id();
-                    json request{{"uid", uid_},
-                                 {"requestId", request_id},
-                                 {"type", RequestType::server_side_emit},
-                                 {"data", args}};
-                    start_request(request_id, std::move(pending), request);
-                  });
+  client_->numsub(
+      channels_.request, [this, alive = std::weak_ptr(alive_), args, handler = std::move(handler)](
+                             std::optional<std::size_t> servers) mutable {
+        if (alive.expired()) return;
+        const std::size_t others = servers && *servers > 1 ? *servers - 1 : 0;
+        if (others == 0 || closed_) return handler(std::nullopt, {});
+        auto pending =
+            std::make_unique<PendingRequest>(client_->context(), RequestType::server_side_emit);
+        pending->expected = others;
+        pending->on_server_acks = std::move(handler);
+        const auto request_id = redis::random_id();
+        json request{{"uid", uid_},
+                     {"requestId", request_id},
+                     {"type", RequestType::server_side_emit},
+                     {"data", args}};
+        start_request(request_id, std::move(pending), request);
+      });
 }
 
 void RedisAdapter::server_count(std::function<void(std::size_t)> handler) {

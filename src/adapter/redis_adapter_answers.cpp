@@ -15,7 +15,7 @@ void RedisAdapter::on_broadcast_message(std::string_view channel, std::string_vi
   auto message = redis::decode_broadcast(payload);
   if (!message || message->uid == uid_ || message->packet.nsp != nsp_.name()) return;
   // Decoded once here; the namespace encodes it once and delivers it on each of its reactors.
-  nsp_.deliver(message->packet, message->options);
+  nsp_.deliver(message->packet, message->options, "");
 }
 
 void RedisAdapter::on_request(std::string_view payload) {
@@ -32,22 +32,19 @@ void RedisAdapter::on_request(std::string_view payload) {
       if (own) return;
       BroadcastOptions options;
       options.rooms = redis::rooms_from_json(member_or_null(request, "rooms"));
-      return nsp_.local_socket_ids(
-          options, [this, alive = std::weak_ptr(alive_), request,
-                    request_id](std::vector<SocketId> ids) {
-            if (alive.expired()) return;
-            publish_response(request,
-                             redis::stringify({{"requestId", request_id}, {"sockets", ids}}));
-          });
+      return nsp_.local_socket_ids(options, [this, alive = std::weak_ptr(alive_), request,
+                                             request_id](std::vector<SocketId> ids) {
+        if (alive.expired()) return;
+        publish_response(request, redis::stringify({{"requestId", request_id}, {"sockets", ids}}));
+      });
     }
     case RequestType::all_rooms:
       if (own) return;
-      return nsp_.local_rooms(
-          [this, alive = std::weak_ptr(alive_), request, request_id](std::vector<Room> rooms) {
-            if (alive.expired()) return;
-            publish_response(request,
-                             redis::stringify({{"requestId", request_id}, {"rooms", rooms}}));
-          });
+      return nsp_.local_rooms([this, alive = std::weak_ptr(alive_), request,
+                               request_id](std::vector<Room> rooms) {
+        if (alive.expired()) return;
+        publish_response(request, redis::stringify({{"requestId", request_id}, {"rooms", rooms}}));
+      });
     case RequestType::remote_join:
     case RequestType::remote_leave:
     case RequestType::remote_disconnect: {

@@ -11,7 +11,8 @@ std::shared_ptr<RedisClient> RedisClient::create(boost::asio::io_context& ctx,
   return std::make_shared<RedisClient>(ctx, Options{parse_redis_url(url)});
 }
 
-RedisClient::RedisClient(boost::asio::io_context& ctx, Options options) : ctx_(ctx) {
+RedisClient::RedisClient(boost::asio::io_context& ctx, Options options)
+    : ctx_(ctx), options_(options) {
   RedisConnection::Options connection;
   connection.url = options.url;
   connection.max_queued_bytes = options.max_queued_bytes;

@@ -52,12 +52,19 @@ class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisC
   // tell right now. Always answers later, never from within the call.
   void numsub(const std::string& channel, std::function<void(std::optional<std::size_t>)> handler);
 
+  // Any other command, on the publisher connection (waiting for the link while it is down);
+  // false when its queue is full (then `handler` is never called).
+  bool command(const std::vector<std::string_view>& argv, RedisConnection::ReplyHandler handler) {
+    return publisher_->send(argv, std::move(handler));
+  }
+
   SubscriptionId subscribe(const std::string& channel, MessageHandler handler);
   SubscriptionId psubscribe(const std::string& pattern, MessageHandler handler);
   void unsubscribe(SubscriptionId id);
   // Runs `handler` (later) once Redis has confirmed every subscription made so far.
   void when_subscribed(std::function<void()> handler);
 
+  const Options& options() const { return options_; }
   // The io_context the client runs on.
   boost::asio::io_context& context() const override { return ctx_; }
   // Both connections are up.
@@ -90,6 +97,7 @@ class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisC
   void publish_failed(std::string_view reason);
 
   boost::asio::io_context& ctx_;
+  Options options_;
   std::shared_ptr<RedisConnection> publisher_;
   std::shared_ptr<RedisConnection> subscriber_;
   Topics channels_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 namespace sio::adapter {
@@ -59,7 +60,10 @@ void RedisClusterClient::close() {
 
 bool RedisClusterClient::connected() const {
   if (!slot_map_known_) return false;
+  const std::set<std::string> masters(owners_.begin(), owners_.end());
   for (const auto& [key, node] : nodes_) {
+    // The seed stays known even when it serves nothing any more (a master that failed over).
+    if (!masters.contains(key)) continue;
     if (!node.commands->ready() || (node.subscriber && !node.subscriber->ready())) return false;
   }
   return true;

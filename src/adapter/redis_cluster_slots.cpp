@@ -31,7 +31,7 @@ std::uint16_t crc16(std::string_view bytes) {
 }
 
 template <class T>
-bool parse_number(std::string_view text, T& out) {
+bool parse_decimal(std::string_view text, T& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size();
 }
@@ -43,7 +43,7 @@ std::optional<NodeAddress> parse_address(std::string_view text) {
   // A cluster bus port may follow ("host:port@bus").
   auto port = text.substr(colon + 1);
   if (auto at = port.find('@'); at != std::string_view::npos) port = port.substr(0, at);
-  if (!parse_number(port, address.port) || address.port == 0) return std::nullopt;
+  if (!parse_decimal(port, address.port) || address.port == 0) return std::nullopt;
   return address;
 }
 
@@ -99,7 +99,7 @@ std::optional<Redirect> parse_redirect(std::string_view error) {
   }
   const auto space = error.find(' ');
   if (space == std::string_view::npos) return std::nullopt;
-  if (!parse_number(error.substr(0, space), redirect.slot) || redirect.slot >= kSlotCount)
+  if (!parse_decimal(error.substr(0, space), redirect.slot) || redirect.slot >= kSlotCount)
     return std::nullopt;
   auto address = parse_address(error.substr(space + 1));
   if (!address) return std::nullopt;

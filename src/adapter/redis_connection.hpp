@@ -1,6 +1,6 @@
 #pragma once
-// One TCP (or TLS) connection to a Redis server, on Asio: logs in (AUTH, SELECT), pipelines commands,
-// hands each reply to the callback of its command, and reconnects by itself when the link
+// One TCP (or TLS) connection to a Redis server, on Asio: logs in (AUTH, SELECT), pipelines
+// commands, hands each reply to the callback of its command, and reconnects by itself when the link
 // breaks, with exponential backoff. A connection in subscriber mode also hands the pub/sub
 // pushes (subscription confirmations, messages) to a push handler.
 //

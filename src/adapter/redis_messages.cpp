@@ -5,8 +5,8 @@
 #include <array>
 #include <stdexcept>
 
-#include "socketio/msgpack.hpp"
 #include "socketio/json_parse.hpp"
+#include "socketio/msgpack.hpp"
 
 namespace sio::adapter::redis {
 

@@ -20,6 +20,7 @@ struct RedisReply {
   std::vector<RedisReply> elements;
 
   bool is_error() const { return type == Type::error; }
+  bool is_array() const { return type == Type::array; }
   static RedisReply error(std::string message) { return {Type::error, std::move(message), 0, {}}; }
 };
 

@@ -91,10 +91,10 @@ std::variant<Config, ConfigExit> load_config(int argc, char** argv) {
   app.add_option("--redis-url", config.redis_url, "redis[s]://[[user]:password@]host:port[/db] (rediss: TLS)")
       ->envname("REDIS_URL");
   app.add_option("--adapter", config.adapter,
-                 "with REDIS_URL: redis (classic Pub/Sub) or redis-sharded (sharded Pub/Sub, "
-                 "Redis Cluster)")
+                 "with REDIS_URL: redis (classic Pub/Sub), redis-sharded (sharded Pub/Sub, "
+                 "Redis Cluster) or redis-streams (a stream; recovery across servers)")
       ->envname("SIO_ADAPTER")
-      ->check(CLI::IsMember({"redis", "redis-sharded"}));
+      ->check(CLI::IsMember({"redis", "redis-sharded", "redis-streams"}));
   app.add_option("--subscription-mode", config.subscription_mode,
                  "redis-sharded: static, dynamic (default) or dynamic-private; the same on every "
                  "server")

@@ -34,8 +34,9 @@ struct Config {
   // and running, before it fails.
   int db_timeout_ms = 3000;
   std::string redis_url;
-  // With REDIS_URL: "redis" (classic Pub/Sub, one Redis) or "redis-sharded" (sharded Pub/Sub,
-  // a Redis Cluster or one Redis ≥ 7), wire-compatible with Node's adapters of the same names.
+  // With REDIS_URL: "redis" (classic Pub/Sub, one Redis), "redis-sharded" (sharded Pub/Sub, a
+  // Redis Cluster or one Redis ≥ 7) or "redis-streams" (a Redis stream; recovery across
+  // servers), wire-compatible with Node's adapters of the same names.
   std::string adapter = "redis";
   // redis-sharded: static, dynamic or dynamic-private (as Node's subscriptionMode).
   std::string subscription_mode = "dynamic";

@@ -1,27 +1,29 @@
 // sio-server: the Socket.IO chat and notification server. Configuration comes from the
 // environment and flags (see config.hpp, `sio-server --help`).
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "adapter/redis_adapter.hpp"
 #include "adapter/redis_client.hpp"
+#include "adapter/redis_streams_adapter.hpp"
 #include "adapter/sharded_redis_adapter.hpp"
 #include "app/admin.hpp"
 #include "app/auth.hpp"
 #include "app/chat.hpp"
 #include "app/config.hpp"
-#include "socketio/admin_ui.hpp"
 #include "app/http_api.hpp"
 #include "app/notifications.hpp"
 #include "app/pg_store.hpp"
 #include "app/sqlite_store.hpp"
 #include "app/store_worker.hpp"
 #include "reactor/gather.hpp"
+#include "socketio/admin_ui.hpp"
 #include "socketio/server.hpp"
 
 namespace {
@@ -32,8 +34,10 @@ constexpr auto kShutdownDeadline = std::chrono::seconds(10);
 
 std::unique_ptr<app::Store> open_store(const std::string& url, std::chrono::milliseconds timeout) {
   std::unique_ptr<app::Store> store;
-  if (url.rfind("sqlite:", 0) == 0) store = std::make_unique<app::SqliteStore>(url.substr(7));
-  else store = std::make_unique<app::PgStore>(url, std::max(timeout, app::PgStore::kDefaultTimeout));
+  if (url.rfind("sqlite:", 0) == 0)
+    store = std::make_unique<app::SqliteStore>(url.substr(7));
+  else
+    store = std::make_unique<app::PgStore>(url, std::max(timeout, app::PgStore::kDefaultTimeout));
   store->migrate();
   return store;
 }
@@ -128,8 +132,16 @@ int main(int argc, char** argv) {
       if (config.adapter == "redis-sharded") {
         auto client = adapter::RedisClusterClient::create(ctx, config.redis_url);
         io.set_adapter(adapter::make_sharded_redis_adapter_factory(
-            client, {.subscription_mode =
-                         *adapter::parse_subscription_mode(config.subscription_mode)}));
+            client,
+            {.subscription_mode = *adapter::parse_subscription_mode(config.subscription_mode)}));
+        redis = client;
+      } else if (config.adapter == "redis-streams") {
+        auto client = adapter::RedisClient::create(ctx, config.redis_url);
+        adapter::RedisStreamsOptions streams;
+        if (config.recovery_window_ms > 0) {
+          streams.session_ttl = std::chrono::milliseconds(config.recovery_window_ms);
+        }
+        io.set_adapter(adapter::make_redis_streams_adapter_factory(client, streams));
         redis = client;
       } else {
         auto client = adapter::RedisClient::create(ctx, config.redis_url);
@@ -146,20 +158,22 @@ int main(int argc, char** argv) {
   app::Notifications notifications(io, worker);
   io.use(app::auth_middleware(config.jwt_secret));
   io.on_connection([&chat](socketio::Socket& socket) {
-    spdlog::info("connect user={} socket={} transport={} address={}", socket.data.value("userId", ""),
-                 socket.id(), socket.transport(), socket.handshake().address);
+    spdlog::info("connect user={} socket={} transport={} address={}",
+                 socket.data.value("userId", ""), socket.id(), socket.transport(),
+                 socket.handshake().address);
     socket.on_disconnect([](socketio::Socket& s, const std::string& reason) {
-      spdlog::info("disconnect user={} socket={} reason={}", s.data.value("userId", ""), s.id(), reason);
+      spdlog::info("disconnect user={} socket={} reason={}", s.data.value("userId", ""), s.id(),
+                   reason);
     });
     chat.on_connection(socket);
   });
   app::install_admin(io, chat, config.jwt_secret);
 
   app::HttpApi api(config, io, worker, chat, notifications, redis);
-  io.set_fallback([&api](std::shared_ptr<http::HttpConnection> connection,
-                         http::HttpRequest request) {
-    api.handle(std::move(connection), std::move(request));
-  });
+  io.set_fallback(
+      [&api](std::shared_ptr<http::HttpConnection> connection, http::HttpRequest request) {
+        api.handle(std::move(connection), std::move(request));
+      });
 
   try {
     io.listen(config.host, config.port);
@@ -211,7 +225,8 @@ int main(int argc, char** argv) {
   std::printf("listening on port %u\n", io.port());
   std::fflush(stdout);
   spdlog::info("sio-server listening on port {}{}{}; {} reactor thread(s); database {}", io.port(),
-               options.engine.tls ? " (TLS)" : "", config.dev ? " (dev mode)" : "", io.reactors().size(),
+               options.engine.tls ? " (TLS)" : "", config.dev ? " (dev mode)" : "",
+               io.reactors().size(),
                config.database_url.rfind("sqlite:", 0) == 0 ? config.database_url : "postgres");
   if (redis) spdlog::info("redis adapter enabled");
   ctx.run();

@@ -29,6 +29,8 @@ struct Broadcast {
     std::size_t origin = 0;
     std::string text;
   };
+  // The origin of an offset an adapter gave (no reactor's: the stores do not log it).
+  static constexpr std::size_t kAdapterOrigin = static_cast<std::size_t>(-1);
   std::optional<Offset> offset;
 };
 using BroadcastPtr = std::shared_ptr<const Broadcast>;

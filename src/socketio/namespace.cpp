@@ -27,7 +27,9 @@ Namespace::~Namespace() {
   if (adapter_) adapter_->close();
 }
 
-void Namespace::use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
+void Namespace::use(Middleware middleware) {
+  middlewares_.push_back(std::move(middleware));
+}
 
 void Namespace::on_connection(ConnectionHandler handler) {
   connection_handlers_.push_back(std::move(handler));
@@ -53,7 +55,9 @@ Socket* Namespace::find_socket(const std::string& id) const {
   return it == sockets.end() ? nullptr : it->second.get();
 }
 
-std::size_t Namespace::local_socket_count() const { return local_shard().sockets.size(); }
+std::size_t Namespace::local_socket_count() const {
+  return local_shard().sockets.size();
+}
 
 std::vector<adapter::Room> Namespace::local_rooms_here() const {
   const auto& shard = local_shard();
@@ -68,6 +72,9 @@ void Namespace::connect(const std::shared_ptr<Client>& client, json auth) {
     const auto pid = data.find("pid");
     const auto offset = data.find("offset");
     if (pid != data.end() && pid->is_string() && offset != data.end() && offset->is_string()) {
+      if (adapter_keeps_sessions()) {
+        return restore_from_adapter(socket, pid->get<std::string>(), offset->get<std::string>());
+      }
       return look_for_session(socket, pid->get<std::string>(), offset->get<std::string>());
     }
     socket->set_session(socket->id(), engineio::generate_session_id(), false);
@@ -162,7 +169,8 @@ void Namespace::server_side_emit(std::string_view event, Args args,
 }
 
 void Namespace::server_count(std::function<void(std::size_t)> handler) {
-  adapter_->server_count([&reactors = server_.reactors(), origin = server_.reactors().current_or_home(),
+  adapter_->server_count([&reactors = server_.reactors(),
+                          origin = server_.reactors().current_or_home(),
                           handler = std::move(handler)](std::size_t count) {
     reactors.post(origin, [handler, count] { handler(count); });
   });

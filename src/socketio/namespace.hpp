@@ -102,7 +102,8 @@ class Namespace : public adapter::LocalNamespace {
   std::uint64_t next_ack_id() { return next_ack_id_.fetch_add(1, std::memory_order_relaxed); }
 
   // --- adapter::LocalNamespace: this server's side of the cluster operations ---
-  void deliver(const Packet& packet, const adapter::BroadcastOptions& options) override;
+  void deliver(const Packet& packet, const adapter::BroadcastOptions& options,
+               const std::string& offset) override;
   void deliver_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
                         adapter::ClientCountHandler on_client_count,
                         adapter::AckHandler on_ack) override;
@@ -138,6 +139,8 @@ class Namespace : public adapter::LocalNamespace {
     std::size_t reactor;
     std::string pid;
     std::string offset;
+    // Set when the adapter kept the session (and took it already): no store is asked.
+    std::shared_ptr<adapter::RestoredSession> restored;
   };
 
   Shard& local_shard() const { return shards_.local(); }
@@ -147,8 +150,12 @@ class Namespace : public adapter::LocalNamespace {
   void broadcast(const Packet& packet, const adapter::BroadcastOptions& options);
   void broadcast_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
                           BroadcastAckCallback callback);
-  // Encodes once and delivers on every reactor.
-  void fan_out(const Packet& packet, const adapter::BroadcastOptions& options);
+  // Encodes once and delivers on every reactor; `offset` is the adapter's for the broadcast when
+  // the adapter keeps sessions.
+  void fan_out(const Packet& packet, const adapter::BroadcastOptions& options,
+               const std::string& offset = {});
+  // With recovery on and sessions kept by the adapter.
+  bool adapter_keeps_sessions() const;
   // Delivers on the calling reactor; returns how many sockets were reached.
   std::size_t deliver_here(const BroadcastPtr& broadcast);
   // Same, each recipient expected to answer ack `id` until `timeout`.
@@ -190,6 +197,9 @@ class Namespace : public adapter::LocalNamespace {
   // Asks every reactor's store for the session the client names; the socket takes it over if
   // one has it (then middlewares may be skipped), else starts afresh.
   void look_for_session(const std::shared_ptr<Socket>& socket, std::string pid, std::string offset);
+  // The same when the adapter keeps sessions: it takes the session at once (as Node's does).
+  void restore_from_adapter(const std::shared_ptr<Socket>& socket, std::string pid,
+                            std::string offset);
   // Takes the session from the store that keeps it, with the packets it missed, then admits.
   void recover(const std::shared_ptr<Socket>& socket, Recovery recovery);
 

@@ -64,26 +64,49 @@ void Namespace::broadcast(const Packet& packet, const adapter::BroadcastOptions&
   if (!reactors.current()) {
     return reactors.post(0, [this, packet, options] { broadcast(packet, options); });
   }
+  if (!options.flags.local && adapter_keeps_sessions() &&
+      SessionStore::is_logged(packet, options)) {
+    // The adapter gives it its offset (Redis Streams: the entry's id), and it is delivered here
+    // once it has one, as Node does.
+    const auto here = *reactors.current();
+    return adapter_->broadcast_with_offset(
+        packet, options, [this, &reactors, here, packet, options](std::string offset) {
+          reactors.post(here, [this, packet, options, offset = std::move(offset)] {
+            fan_out(packet, options, offset);
+          });
+        });
+  }
   if (!options.flags.local) adapter_->broadcast(packet, options);
   fan_out(packet, options);
 }
 
-void Namespace::deliver(const Packet& packet, const adapter::BroadcastOptions& options) {
+void Namespace::deliver(const Packet& packet, const adapter::BroadcastOptions& options,
+                        const std::string& offset) {
   auto& reactors = server_.reactors();
   if (!reactors.current()) {
-    return reactors.post(0, [this, packet, options] { deliver(packet, options); });
+    return reactors.post(0, [this, packet, options, offset] { deliver(packet, options, offset); });
   }
-  fan_out(packet, options);
+  fan_out(packet, options, offset);
 }
 
-void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& options) {
+bool Namespace::adapter_keeps_sessions() const {
+  return server_.session_store() && adapter_ && adapter_->keeps_sessions();
+}
+
+void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& options,
+                        const std::string& adapter_offset) {
   auto& reactors = server_.reactors();
   const auto here = *reactors.current();
   // With connection state recovery, every broadcast delivered here — this server's, or another's
-  // through a cluster adapter — is logged by every reactor under one offset.
+  // through a cluster adapter — is logged by every reactor under one offset. When the adapter
+  // keeps sessions, the offset is the adapter's and nothing is logged here.
   std::optional<Broadcast::Offset> offset;
   if (server_.session_store() && SessionStore::is_logged(packet, options)) {
-    offset = server_.next_offset();
+    if (!adapter_keeps_sessions()) {
+      offset = server_.next_offset();
+    } else if (!adapter_offset.empty()) {
+      offset = Broadcast::Offset{0, Broadcast::kAdapterOrigin, adapter_offset};
+    }
   }
   auto broadcast = encode_broadcast(packet, options, server_.options().parser, std::move(offset));
   ++server_.here().stats.broadcasts;
@@ -113,9 +136,8 @@ void Namespace::broadcast_with_ack(const Packet& packet, const adapter::Broadcas
                                    BroadcastAckCallback callback) {
   auto& reactors = server_.reactors();
   if (!reactors.current()) {
-    return reactors.post(0, [this, packet, options, callback] {
-      broadcast_with_ack(packet, options, callback);
-    });
+    return reactors.post(
+        0, [this, packet, options, callback] { broadcast_with_ack(packet, options, callback); });
   }
   const auto here = *reactors.current();
   auto collector = std::make_shared<AckCollector>(reactors.executor(here), std::move(callback));

@@ -175,16 +175,19 @@ void Namespace::with_socket(const adapter::SocketId& id, std::function<void(Sock
 
 void Namespace::join_socket(const adapter::SocketId& id, const adapter::Room& room,
                             FoundHandler done) {
-  with_socket(id, [room](Socket& socket) { socket.join(room); }, std::move(done));
+  with_socket(
+      id, [room](Socket& socket) { socket.join(room); }, std::move(done));
 }
 
 void Namespace::leave_socket(const adapter::SocketId& id, const adapter::Room& room,
                              FoundHandler done) {
-  with_socket(id, [room](Socket& socket) { socket.leave(room); }, std::move(done));
+  with_socket(
+      id, [room](Socket& socket) { socket.leave(room); }, std::move(done));
 }
 
 void Namespace::disconnect_socket(const adapter::SocketId& id, bool close, FoundHandler done) {
-  with_socket(id, [close](Socket& socket) { socket.disconnect(close); }, std::move(done));
+  with_socket(
+      id, [close](Socket& socket) { socket.disconnect(close); }, std::move(done));
 }
 
 }  // namespace sio::socketio

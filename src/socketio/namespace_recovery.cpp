@@ -33,20 +33,54 @@ void Namespace::look_for_session(const std::shared_ptr<Socket>& socket, std::str
           if (!found[reactor]) continue;
           socket->set_session(found[reactor]->sid, found[reactor]->pid, true);
           socket->data = std::move(found[reactor]->data);
-          return authorize(socket, Recovery{reactor, pid, offset});
+          return authorize(socket, Recovery{reactor, pid, offset, nullptr});
         }
         socket->set_session(socket->id(), engineio::generate_session_id(), false);
         authorize(socket, std::nullopt);
       });
 }
 
+void Namespace::restore_from_adapter(const std::shared_ptr<Socket>& socket, std::string pid,
+                                     std::string offset) {
+  auto& reactors = server_.reactors();
+  const auto here = reactors.current_or_home();
+  adapter_->restore_session(
+      pid, offset,
+      [this, socket, pid, offset, here,
+       &reactors](std::optional<adapter::RestoredSession> restored) mutable {
+        reactors.post(here, [this, socket, pid = std::move(pid), offset = std::move(offset),
+                             restored = std::move(restored)]() mutable {
+          if (!socket->client().is_open()) return;
+          if (!restored) {
+            socket->set_session(socket->id(), engineio::generate_session_id(), false);
+            return authorize(socket, std::nullopt);
+          }
+          socket->set_session(restored->session.sid, restored->session.pid, true);
+          socket->data = std::move(restored->session.data);
+          authorize(socket,
+                    Recovery{0, std::move(pid), std::move(offset),
+                             std::make_shared<adapter::RestoredSession>(std::move(*restored))});
+        });
+      });
+}
+
 void Namespace::recover(const std::shared_ptr<Socket>& socket, Recovery recovery) {
   auto& reactors = server_.reactors();
+  if (recovery.restored) {
+    auto& shard = local_shard();
+    for (const auto& room : recovery.restored->session.rooms) shard.rooms.join(*socket, room);
+    auto& client = socket->client();
+    for (auto& data : recovery.restored->missed) {
+      client.send(encode_frames(Packet{PacketType::event, name_, std::nullopt, std::move(data)},
+                                server_.options().parser));
+    }
+    ++server_.here().stats.recovered_sockets;
+    return admit(socket);
+  }
   const auto here = reactors.current_or_home();
   reactors.post(recovery.reactor, [this, socket, recovery, here, &reactors] {
     auto* store = server_.shard(recovery.reactor).session_store.get();
-    auto restored =
-        store->take(name_, recovery.pid, recovery.offset, SessionStore::Clock::now());
+    auto restored = store->take(name_, recovery.pid, recovery.offset, SessionStore::Clock::now());
     reactors.post(here, [this, socket, restored = std::move(restored)]() mutable {
       if (!socket->client().is_open()) return;
       if (!restored) {
@@ -62,8 +96,8 @@ void Namespace::recover(const std::shared_ptr<Socket>& socket, Recovery recovery
       // before its "connect" event, and its last offset ends at the newest.
       for (const auto& frames : restored->missed_packets) client.send(frames);
       const auto* store = server_.session_store();
-      for (const auto& frames : store->missed_since(name_, restored->session.rooms,
-                                                    restored->covered, SessionStore::Clock::now())) {
+      for (const auto& frames : store->missed_since(
+               name_, restored->session.rooms, restored->covered, SessionStore::Clock::now())) {
         client.send(frames);
       }
       ++server_.here().stats.recovered_sockets;

@@ -1,29 +1,27 @@
 #include "socketio/room_index.hpp"
 
+#include <algorithm>
+
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
-
-#include <algorithm>
 
 namespace sio::socketio {
 
 namespace {
 
 void report_room_change(Socket& socket, const adapter::Room& room, bool joined) {
-  if (auto* observer = socket.nsp().server().observer()) observer->room_changed(socket, room, joined);
+  if (auto* observer = socket.nsp().server().observer())
+    observer->room_changed(socket, room, joined);
 }
 
 }  // namespace
 
 // A room got its first member on this reactor, or lost its last one.
-void RoomIndex::report_existence(Socket& socket, const adapter::Room& room, bool own,
-                                 bool exists) {
+void RoomIndex::report_existence(Socket& socket, const adapter::Room& room, bool own, bool exists) {
   socket.nsp().room_existence_changed(room, own, exists);
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 void RoomIndex::join(Socket& socket, const adapter::Room& room) {
   auto& joined = membership(socket);

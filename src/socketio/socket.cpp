@@ -36,11 +36,17 @@ Socket::Socket(Namespace& nsp, std::shared_ptr<Client> client,
 
 Socket::~Socket() = default;
 
-std::string_view Socket::transport() const { return client_->transport(); }
+std::string_view Socket::transport() const {
+  return client_->transport();
+}
 
-const std::string& Socket::conn_id() const { return client_->engine_id(); }
+const std::string& Socket::conn_id() const {
+  return client_->engine_id();
+}
 
-boost::asio::io_context::executor_type Socket::executor() const { return client_->executor(); }
+boost::asio::io_context::executor_type Socket::executor() const {
+  return client_->executor();
+}
 
 void Socket::on(const std::string& event, EventHandler handler) {
   listeners_.add({event, std::move(handler), false});
@@ -54,13 +60,17 @@ void Socket::off(const std::string& event) {
   listeners_.remove_if([&](const Listener& l) { return l.event == event; });
 }
 
-void Socket::on_any(AnyHandler handler) { any_listeners_.add({std::move(handler)}); }
+void Socket::on_any(AnyHandler handler) {
+  any_listeners_.add({std::move(handler)});
+}
 
 void Socket::on_disconnecting(ReasonHandler handler) {
   disconnecting_handlers_.push_back(std::move(handler));
 }
 
-void Socket::on_disconnect(ReasonHandler handler) { disconnect_handlers_.push_back(std::move(handler)); }
+void Socket::on_disconnect(ReasonHandler handler) {
+  disconnect_handlers_.push_back(std::move(handler));
+}
 
 void Socket::send_packet(Packet packet) {
   if (!connected_) return;
@@ -82,6 +92,24 @@ void Socket::emit_args(std::string_view event, Args args) {
   // (the last string argument of any event) stays one the server knows.
   adapter::BroadcastOptions own_room;
   own_room.rooms = {id_};
+  if (nsp_.adapter_keeps_sessions()) {
+    // The offset is the adapter's (Redis Streams: the entry's id): sent once it has one.
+    auto& reactors = nsp_.server().reactors();
+    const auto here = reactors.current_or_home();
+    return nsp_.adapter_->broadcast_with_offset(
+        packet, own_room,
+        [weak = weak_from_this(), &reactors, here, packet, own_room](std::string offset) {
+          reactors.post(here, [weak, packet, own_room, offset = std::move(offset)] {
+            auto self = weak.lock();
+            if (!self || !self->connected_) return;
+            std::optional<Broadcast::Offset> at;
+            if (!offset.empty()) at = Broadcast::Offset{0, Broadcast::kAdapterOrigin, offset};
+            self->client_->send(
+                encode_broadcast(packet, own_room, self->nsp_.server().options().parser, at)
+                    ->frames);
+          });
+        });
+  }
   auto broadcast = encode_broadcast(packet, own_room, nsp_.server().options().parser,
                                     nsp_.server().next_offset());
   store->log(broadcast, SessionStore::Clock::now());
@@ -120,7 +148,9 @@ void Socket::emit_with_ack(std::string_view event, Args args, AckCallback callba
   send_packet(Packet{PacketType::event, nsp_.name(), id, std::move(args)});
 }
 
-bool Socket::join(const adapter::Room& room) { return join(std::vector<adapter::Room>{room}); }
+bool Socket::join(const adapter::Room& room) {
+  return join(std::vector<adapter::Room>{room});
+}
 
 bool Socket::join(const std::vector<adapter::Room>& rooms) {
   if (!can_join(rooms)) return false;
@@ -129,7 +159,9 @@ bool Socket::join(const std::vector<adapter::Room>& rooms) {
   return true;
 }
 
-bool Socket::can_join(const adapter::Room& room) const { return can_join(std::vector{room}); }
+bool Socket::can_join(const adapter::Room& room) const {
+  return can_join(std::vector{room});
+}
 
 bool Socket::can_join(const std::vector<adapter::Room>& rooms) const {
   if (!connected_) return false;
@@ -142,9 +174,13 @@ void Socket::leave(const adapter::Room& room) {
   nsp_.local_shard().rooms.leave(*this, room);
 }
 
-std::vector<adapter::Room> Socket::rooms() const { return RoomIndex::rooms_of(*this); }
+std::vector<adapter::Room> Socket::rooms() const {
+  return RoomIndex::rooms_of(*this);
+}
 
-bool Socket::in_room(const adapter::Room& room) const { return RoomIndex::in_room(*this, room); }
+bool Socket::in_room(const adapter::Room& room) const {
+  return RoomIndex::in_room(*this, room);
+}
 
 BroadcastOperator Socket::broadcast() const {
   adapter::BroadcastOptions options;
@@ -152,13 +188,17 @@ BroadcastOperator Socket::broadcast() const {
   return BroadcastOperator(nsp_, std::move(options));
 }
 
-BroadcastOperator Socket::to(const adapter::Room& room) const { return broadcast().to(room); }
+BroadcastOperator Socket::to(const adapter::Room& room) const {
+  return broadcast().to(room);
+}
 
 BroadcastOperator Socket::to(const std::vector<adapter::Room>& rooms) const {
   return broadcast().to(rooms);
 }
 
-BroadcastOperator Socket::except(const adapter::Room& room) const { return broadcast().except(room); }
+BroadcastOperator Socket::except(const adapter::Room& room) const {
+  return broadcast().except(room);
+}
 
 void Socket::disconnect(bool close) {
   if (!connected_) return;
@@ -167,7 +207,9 @@ void Socket::disconnect(bool close) {
   handle_close("server namespace disconnect");
 }
 
-void Socket::close_connection() { client_->close_connection(); }
+void Socket::close_connection() {
+  client_->close_connection();
+}
 
 void Socket::handle_packet(Packet packet) {
   if (!connected_) return;
@@ -177,9 +219,12 @@ void Socket::handle_packet(Packet packet) {
       if (!admit_event(packet)) return;
       return handle_event(packet);
     case PacketType::ack:
-    case PacketType::binary_ack: return handle_ack(packet);
-    case PacketType::disconnect: return handle_close("client namespace disconnect");
-    default: return;  // CONNECT is the client's business; CONNECT_ERROR only flows to clients
+    case PacketType::binary_ack:
+      return handle_ack(packet);
+    case PacketType::disconnect:
+      return handle_close("client namespace disconnect");
+    default:
+      return;  // CONNECT is the client's business; CONNECT_ERROR only flows to clients
   }
 }
 
@@ -300,6 +345,9 @@ void Socket::set_session(std::string id, std::string pid, bool recovered) {
 void Socket::persist_session(const std::string& reason) {
   auto* store = nsp_.server().session_store();
   if (!store || pid_.empty() || !is_recoverable(reason)) return;
+  if (nsp_.adapter_keeps_sessions()) {
+    return nsp_.adapter_->persist_session({id_, pid_, rooms(), data});
+  }
   store->persist(PersistedSession{nsp_.name(), id_, pid_, rooms(), data},
                  SessionStore::Clock::now());
 }

@@ -21,7 +21,8 @@ export function startSio(redis, name, args = []) {
 // The Node reference server in the cluster of `redis`; same interface as startServer's. `args`:
 // more options of node/server.mjs (e.g. ["--adapter", "sharded", "--cluster"]).
 export async function startNode(redis, name, args = []) {
-  if (!existsSync(path.join(nodeDir, "node_modules", "@socket.io", "redis-adapter"))) {
+  const adapters = ["redis-adapter", "redis-streams-adapter"];
+  if (!adapters.every((a) => existsSync(path.join(nodeDir, "node_modules", "@socket.io", a)))) {
     throw new Error(`the Node reference server is not installed: run "npm ci" in ${nodeDir}`);
   }
   const proc = spawn(

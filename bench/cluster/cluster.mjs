@@ -1,0 +1,156 @@
+// Two servers and one Redis: broadcasts made on server A, delivered by server B to the members of
+// a room. For each adapter (classic, sharded, streams) and each room size, a sio pair
+// (sio-cluster-server, one reactor each) and a Node pair (socket.io 4.8 with Node's adapter of
+// that kind) in turn, on this machine, in one run. What counts is B's side: deliveries per
+// second, and B's CPU time per broadcast (read from /proc), which is what each server of a
+// cluster pays for every broadcast any other server makes.
+//
+//   node bench/cluster/cluster.mjs [--rate 2000] [--seconds 8] [--members 1,100]
+//                                  [--adapters classic,sharded,streams] [--out bench/results]
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startRedis } from "../../tests/js/helpers/redis.mjs";
+import { startNode, startSio } from "../../tests/js/cluster/cluster.mjs";
+import { connect, closeAll } from "../../tests/js/helpers/socketio.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: "string", default: "2000" },
+    seconds: { type: "string", default: "8" },
+    members: { type: "string", default: "1,100" },
+    adapters: { type: "string", default: "classic,sharded,streams" },
+    out: { type: "string", default: path.join(here, "..", "results") },
+  },
+});
+const rate = Number(args.rate);
+const seconds = Number(args.seconds);
+const TICK_MS = 20;
+
+const ADAPTER_ARGS = {
+  classic: [],
+  sharded: ["--adapter", "sharded"],
+  streams: ["--adapter", "streams"],
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const ticksPerSecond = 100; // USER_HZ on Linux
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+async function run(kind, adapter, members) {
+  const redis = await startRedis();
+  const start = (name) =>
+    kind === "sio"
+      ? startSio(redis, name, ADAPTER_ARGS[adapter])
+      : startNode(redis, name, ADAPTER_ARGS[adapter]);
+  process.env.SIO_THREADS = "1";
+  const [a, b] = [await start("a"), await start("b")];
+  try {
+    const actor = await connect(a.url, { transports: ["websocket"] });
+    const receivers = await Promise.all(
+      Array.from({ length: members }, () => connect(b.url, { transports: ["websocket"] })),
+    );
+    let delivered = 0;
+    for (const socket of receivers) {
+      await socket.emitWithAck("join", ["bench"]);
+      socket.on("b", () => delivered++);
+    }
+    // Warm-up (and, for the sharded adapter, B's room channel subscribed): until one arrives.
+    for (let i = 0; delivered === 0; i++) {
+      if (i > 100) throw new Error(`${kind}/${adapter}: no broadcast reaches B`);
+      await actor.emitWithAck("flood", { to: "bench", event: "b", count: 1 });
+      await sleep(50);
+    }
+    await sleep(500);
+    delivered = 0;
+    const total = rate * seconds;
+    const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+    const cpuA0 = cpuSeconds(a.proc.pid);
+    const cpuB0 = cpuSeconds(b.proc.pid);
+    const t0 = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.round(((performance.now() - t0) / 1000) * rate) + perTick);
+      if (due > sent) {
+        const count = due - sent;
+        actor.emit("flood", { to: "bench", event: "b", count, payload: "x".repeat(64) });
+        sent += count;
+      }
+      await sleep(TICK_MS);
+    }
+    // Until everything arrived, or nothing more arrives for a second.
+    let last = -1;
+    let quietSince = performance.now();
+    while (delivered < total * members) {
+      if (delivered !== last) {
+        last = delivered;
+        quietSince = performance.now();
+      } else if (performance.now() - quietSince > 1000) break;
+      await sleep(20);
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpuB = cpuSeconds(b.proc.pid) - cpuB0;
+    const cpuA = cpuSeconds(a.proc.pid) - cpuA0;
+    closeAll();
+    return {
+      kind,
+      adapter,
+      members,
+      broadcasts: total,
+      deliveries: delivered,
+      lost: total * members - delivered,
+      seconds: Number(elapsed.toFixed(2)),
+      deliveries_per_s: Math.round(delivered / elapsed),
+      receiver_cpu_s: cpuB,
+      receiver_us_per_broadcast: Number(((cpuB * 1e6) / total).toFixed(2)),
+      sender_us_per_broadcast: Number(((cpuA * 1e6) / total).toFixed(2)),
+    };
+  } finally {
+    closeAll();
+    await Promise.all([a.stop(), b.stop()]);
+    await redis.stop();
+  }
+}
+
+const rows = [];
+for (const adapter of args.adapters.split(",")) {
+  for (const members of args.members.split(",").map(Number)) {
+    for (const kind of ["sio", "node"]) {
+      const row = await run(kind, adapter, members);
+      console.log(`cluster: ${JSON.stringify(row)}`);
+      rows.push(row);
+    }
+  }
+}
+
+const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+const day = new Date().toISOString().slice(0, 10);
+const base = path.join(args.out, `${day}-${stamp.slice(9)}-cluster`);
+mkdirSync(args.out, { recursive: true });
+const machine = `${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`;
+writeFileSync(`${base}.json`, JSON.stringify({ scenario: "cluster", machine, rate, seconds, rows }, null, 2));
+const md = [
+  "# cluster: broadcasts from server A delivered by server B (one Redis)",
+  "",
+  `${rate} broadcasts/s for ${seconds} s from A to a room whose members are all on B; ${machine}.`,
+  "Receiver CPU: B's user + system time divided by the broadcasts (10 ms clock ticks).",
+  "",
+  "| adapter | members on B | server | deliveries/s | lost | B CPU µs / broadcast | A CPU µs / broadcast | ratio Node/sio (B CPU) |",
+  "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+];
+for (const row of rows) {
+  const pair = rows.find((r) => r.adapter === row.adapter && r.members === row.members && r.kind === "sio");
+  const ratio = row.kind === "node" ? `${(row.receiver_us_per_broadcast / pair.receiver_us_per_broadcast).toFixed(2)}×` : "";
+  md.push(
+    `| ${row.adapter} | ${row.members} | ${row.kind} | ${row.deliveries_per_s} | ${row.lost} | ${row.receiver_us_per_broadcast} | ${row.sender_us_per_broadcast} | ${ratio} |`,
+  );
+}
+writeFileSync(`${base}.md`, md.join("\n") + "\n");
+console.log(md.join("\n"));
+process.exit(0);
