@@ -28,24 +28,6 @@ std::string random_uid() {
 
 }  // namespace
 
-// A broadcast with acks of this server, while the other servers report to it.
-struct ClusterAdapter::AckBroadcast {
-  explicit AckBroadcast(boost::asio::io_context& ctx) : expiry(ctx) {}
-  ClientCountHandler on_client_count;
-  AckHandler on_ack;
-  std::size_t clients = 0;
-  std::size_t servers_counted = 1;  // this one: the namespace delivers locally
-  std::optional<std::size_t> servers_expected;
-  bool reported = false;
-  boost::asio::steady_timer expiry;
-
-  void check() {
-    if (reported || !servers_expected || servers_counted < *servers_expected) return;
-    reported = true;
-    on_client_count(clients);
-  }
-};
-
 // fetch_sockets or server_side_emit with acks, awaiting the other servers.
 struct ClusterAdapter::PendingRequest {
   PendingRequest(boost::asio::io_context& ctx, MessageType type) : type(type), timer(ctx) {}
@@ -117,8 +99,7 @@ void ClusterAdapter::broadcast_with_ack(const socketio::Packet& packet,
                                              {"opts", clustered::options_to_json(options)}}));
     count_servers([alive = std::weak_ptr(alive_), state](std::size_t servers) {
       if (alive.expired()) return;
-      state->servers_expected = std::max<std::size_t>(servers, 1);
-      state->check();
+      state->expect_servers(servers);
     });
     // Answers are taken as long as the broadcast waits for them (socket.io then gives up).
     state->expiry.expires_after(options.flags.timeout.value_or(kDefaultTimeout));
@@ -277,9 +258,7 @@ void ClusterAdapter::on_response(const json& message) {
     auto state = it->second;  // the handlers may end the broadcast
     if (type == MessageType::broadcast_ack) return state->on_ack(member_or_null(data, "packet"));
     const auto& count = member_or_null(data, "clientCount");
-    state->clients += count.is_number_unsigned() ? count.get<std::size_t>() : 0;
-    ++state->servers_counted;
-    return state->check();
+    return state->add_count(count.is_number_unsigned() ? count.get<std::size_t>() : 0);
   }
   auto it = requests_.find(request_id);
   if (it == requests_.end()) return;

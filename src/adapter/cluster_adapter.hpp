@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "adapter/ack_broadcast.hpp"
 #include "adapter/adapter.hpp"
 #include "adapter/cluster_messages.hpp"
 #include "adapter/local_namespace.hpp"
@@ -80,7 +81,6 @@ class ClusterAdapter : public Adapter {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 
  private:
-  struct AckBroadcast;
   struct PendingRequest;
 
   json message(clustered::MessageType type, json data) const;

@@ -19,25 +19,6 @@ constexpr std::chrono::milliseconds kDefaultAckTimeout{5000};
 
 }  // namespace
 
-// A broadcast with acks of this server, while the other servers report to it.
-struct RedisAdapter::AckBroadcast {
-  explicit AckBroadcast(boost::asio::io_context& ctx) : expiry(ctx) {}
-  ClientCountHandler on_client_count;
-  AckHandler on_ack;
-  std::size_t clients = 0;
-  std::size_t servers_counted = 0;
-  std::optional<std::size_t> servers_expected;
-  bool reported = false;
-  boost::asio::steady_timer expiry;
-
-  // The count is reported once, when every server has given its own.
-  void check() {
-    if (reported || !servers_expected || servers_counted < *servers_expected) return;
-    reported = true;
-    on_client_count(clients);
-  }
-};
-
 // A request of this server (fetch_sockets, server_side_emit with acks) awaiting answers.
 struct RedisAdapter::PendingRequest {
   PendingRequest(boost::asio::io_context& ctx, RequestType type) : type(type), timer(ctx) {}
@@ -122,8 +103,6 @@ void RedisAdapter::broadcast_with_ack(const socketio::Packet& packet,
     auto state = std::make_shared<AckBroadcast>(client_->context());
     state->on_client_count = std::move(on_client_count);
     state->on_ack = std::move(on_ack);
-    // This server counts itself (the namespace delivers locally): none of the total here.
-    state->servers_counted = 1;
     ack_broadcasts_[request_id] = state;
     // Each server numbers the packet itself: the request goes without this server's id.
     client_->publish(channels_.request,
@@ -132,8 +111,7 @@ void RedisAdapter::broadcast_with_ack(const socketio::Packet& packet,
                     [alive = std::weak_ptr(alive_), state](std::optional<std::size_t> servers) {
                       if (alive.expired()) return;
                       // Without Redis this server is on its own.
-                      state->servers_expected = std::max<std::size_t>(servers.value_or(1), 1);
-                      state->check();
+                      state->expect_servers(servers.value_or(1));
                     });
     state->expiry.expires_after(options.flags.timeout.value_or(kDefaultAckTimeout) +
                                 kDefaultAckTimeout);
@@ -300,9 +278,7 @@ void RedisAdapter::handle_ack_response(AckBroadcast& state, const json& response
   const auto type = type_of(response);
   if (type == RequestType::broadcast_client_count) {
     const auto count = member_or_null(response, "clientCount");
-    state.clients += count.is_number_unsigned() ? count.get<std::size_t>() : 0;
-    ++state.servers_counted;
-    state.check();
+    state.add_count(count.is_number_unsigned() ? count.get<std::size_t>() : 0);
   } else if (type == RequestType::broadcast_ack) {
     state.on_ack(member_or_null(response, "packet"));
   }

@@ -21,6 +21,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "adapter/ack_broadcast.hpp"
 #include "adapter/adapter.hpp"
 #include "adapter/local_namespace.hpp"
 #include "adapter/redis_client.hpp"
@@ -73,7 +74,6 @@ class RedisAdapter : public Adapter {
   RedisClient& client() { return *client_; }
 
  private:
-  struct AckBroadcast;
   struct PendingRequest;
 
   // Runs `f` on the client's reactor: at once when called there, else posted (and dropped if

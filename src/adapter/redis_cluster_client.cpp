@@ -60,10 +60,9 @@ void RedisClusterClient::close() {
 
 bool RedisClusterClient::connected() const {
   if (!slot_map_known_) return false;
-  const std::set<std::string> masters(owners_.begin(), owners_.end());
   for (const auto& [key, node] : nodes_) {
     // The seed stays known even when it serves nothing any more (a master that failed over).
-    if (!masters.contains(key)) continue;
+    if (!masters_.contains(key)) continue;
     if (!node.commands->ready() || (node.subscriber && !node.subscriber->ready())) return false;
   }
   return true;
@@ -81,7 +80,7 @@ RedisClientStats RedisClusterClient::stats() const {
 
 RedisClusterStats RedisClusterClient::cluster_stats() const {
   auto out = cluster_stats_;
-  if (slot_map_known_) out.masters = std::set<std::string>(owners_.begin(), owners_.end()).size();
+  out.masters = masters_.size();
   return out;
 }
 
@@ -276,9 +275,11 @@ void RedisClusterClient::refresh() {
 void RedisClusterClient::apply_slot_map(const std::vector<cluster::SlotRange>& ranges) {
   if (ranges.empty()) return;  // a cluster still forming: keep what we know
   std::vector<std::string> owners(cluster::kSlotCount);
+  masters_.clear();
   for (const auto& range : ranges) {
     const auto key = node(range.master).address.text();
     for (std::size_t slot = range.first; slot <= range.last; ++slot) owners[slot] = key;
+    masters_.insert(key);
   }
   if (owners != owners_) {
     if (slot_map_known_) {
@@ -293,8 +294,7 @@ void RedisClusterClient::apply_slot_map(const std::vector<cluster::SlotRange>& r
   // waited for them goes to the new owners (their replies say "connection closed").
   std::vector<Node> gone;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
-    const bool serves = std::find(owners_.begin(), owners_.end(), it->first) != owners_.end();
-    if (serves || it->first == seed_) {
+    if (masters_.contains(it->first) || it->first == seed_) {
       ++it;
       continue;
     }

@@ -127,6 +127,8 @@ class RedisClusterClient : public RedisLink,
   std::map<std::string, Node> nodes_;
   // The owner of each slot ("" until known; with a single Redis, all the seed's).
   std::vector<std::string> owners_;
+  // The nodes that serve slots in the last map read (derived from it once per read).
+  std::set<std::string> masters_;
   bool slot_map_known_ = false;
   bool refreshing_ = false;
   bool refresh_wanted_ = false;

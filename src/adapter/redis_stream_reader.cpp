@@ -17,6 +17,14 @@ std::string_view field_of(const StreamFields& fields, std::string_view name) {
   return {};
 }
 
+StreamFields fields_of(const RedisReply& values) {
+  StreamFields fields;
+  const auto& items = values.elements;
+  for (std::size_t i = 0; i + 1 < items.size(); i += 2)
+    fields.emplace_back(items[i].str, items[i + 1].str);
+  return fields;
+}
+
 std::shared_ptr<RedisStreamReader> RedisStreamReader::create(boost::asio::io_context& ctx,
                                                              Options options) {
   return std::make_shared<RedisStreamReader>(ctx, std::move(options));
@@ -114,11 +122,7 @@ void RedisStreamReader::on_entries(const RedisReply& reply) {
       if (!entry.is_array() || entry.elements.size() < 2) continue;
       const auto& id = entry.elements[0].str;
       position_ = id;
-      StreamFields fields;
-      const auto& values = entry.elements[1].elements;
-      for (std::size_t i = 0; i + 1 < values.size(); i += 2) {
-        fields.emplace_back(values[i].str, values[i + 1].str);
-      }
+      const auto fields = fields_of(entry.elements[1]);
       const auto nsp = std::string(field_of(fields, "nsp"));
       if (nsp.empty()) continue;
       auto [first, last] = handlers_.equal_range(nsp);

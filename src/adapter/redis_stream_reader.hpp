@@ -30,6 +30,8 @@ using StreamFields = std::vector<std::pair<std::string, std::string>>;
 
 // The value of field `name`, or "" when absent.
 std::string_view field_of(const StreamFields& fields, std::string_view name);
+// The fields of an entry as XREAD and XRANGE give them (a flat array: name, value, …).
+StreamFields fields_of(const RedisReply& values);
 
 class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader> {
  public:

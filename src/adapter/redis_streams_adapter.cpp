@@ -259,11 +259,7 @@ void RedisStreamsAdapter::read_missed(std::shared_ptr<Restore> restore, std::str
         for (const auto& entry : reply.elements) {
           if (!entry.is_array() || entry.elements.size() < 2) continue;
           last = entry.elements[0].str;
-          StreamFields fields;
-          const auto& values = entry.elements[1].elements;
-          for (std::size_t i = 0; i + 1 < values.size(); i += 2) {
-            fields.emplace_back(values[i].str, values[i + 1].str);
-          }
+          const auto fields = fields_of(entry.elements[1]);
           if (field_of(fields, "nsp") != nsp_.name() || field_of(fields, "type") != "3") continue;
           const auto data = decode_data(field_of(fields, "data"));
           if (!data.is_object()) continue;
