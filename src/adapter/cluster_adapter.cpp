@@ -247,6 +247,11 @@ void ClusterAdapter::on_message(const json& message, const std::string& offset) 
   }
 }
 
+void ClusterAdapter::on_broadcast_event(redis::BroadcastEvent event, const std::string& offset) {
+  if (closed_ || event.uid == uid_ || event.nsp != nsp_.name()) return;
+  nsp_.deliver_event(std::move(event.data), std::move(event.options), offset);
+}
+
 void ClusterAdapter::on_response(const json& message) {
   const auto& data = member_or_null(message, "data");
   const auto request_id = string_field(data, "requestId");

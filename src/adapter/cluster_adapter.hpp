@@ -68,6 +68,9 @@ class ClusterAdapter : public Adapter {
   // The transport hands here (on the home reactor) every message it receives, with the offset
   // it has in the transport when it has one.
   void on_message(const json& message, const std::string& offset = {});
+  // The same for a broadcast read the short way (clustered::decode_broadcast_event); the
+  // transport gives its uid and namespace when the message itself did not carry them.
+  void on_broadcast_event(redis::BroadcastEvent event, const std::string& offset = {});
 
   // Runs `f` on the home reactor: at once when called there, else posted (dropped if the
   // adapter is gone by then).

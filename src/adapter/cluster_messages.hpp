@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "adapter/adapter.hpp"
+#include "adapter/redis_messages.hpp"
 #include "socketio/packet.hpp"
 
 namespace sio::adapter::clustered {
@@ -39,6 +40,13 @@ json packet_to_json(const socketio::Packet& packet);
 // discarded value when the bytes are neither, or not an object with a known type.
 std::string encode(const json& message);
 json decode(std::string_view bytes);
+// The common message read the short way (see redis::decode_broadcast_event): a BROADCAST of an
+// EVENT without acks, in JSON text, its packet's data handed on as the text it is. nullopt for
+// anything else, which decode() reads in full. From a whole message {type, data, uid, nsp} (the
+// sharded adapter's), or from its data {opts, packet} alone (a stream entry's field).
+std::optional<redis::BroadcastEvent> decode_broadcast_event(std::string_view message);
+std::optional<redis::BroadcastEvent> decode_broadcast_data(std::string_view data);
+
 // The type of a decoded message.
 MessageType type_of(const json& message);
 

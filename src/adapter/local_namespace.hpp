@@ -24,7 +24,11 @@ class LocalNamespace {
   // `offset` is its offset when the adapter keeps sessions (keeps_sessions()), else "".
   virtual void deliver(const socketio::Packet& packet, const BroadcastOptions& options,
                        const std::string& offset) = 0;
-  // Same, asking each recipient for an ack: `on_client_count` once with how many sockets were
+  // The same for an EVENT whose data comes as JSON text (a JSON array, valid JSON): the packet is
+  // encoded around the text, which is not parsed again.
+  virtual void deliver_event(std::string data, BroadcastOptions options,
+                             const std::string& offset) = 0;
+  // Delivers a packet asking each recipient for an ack: `on_client_count` once with how many sockets were
   // reached, `on_ack` once per answer.
   virtual void deliver_with_ack(const socketio::Packet& packet, const BroadcastOptions& options,
                                 ClientCountHandler on_client_count, AckHandler on_ack) = 0;

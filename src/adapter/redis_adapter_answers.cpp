@@ -12,6 +12,10 @@ using redis::type_of;
 
 void RedisAdapter::on_broadcast_message(std::string_view channel, std::string_view payload) {
   if (!channels_.room_of(channel)) return;
+  if (auto event = redis::decode_broadcast_event(payload)) {
+    if (event->uid == uid_ || event->nsp != nsp_.name()) return;
+    return nsp_.deliver_event(std::move(event->data), std::move(event->options), "");
+  }
   auto message = redis::decode_broadcast(payload);
   if (!message || message->uid == uid_ || message->packet.nsp != nsp_.name()) return;
   // Decoded once here; the namespace encodes it once and delivers it on each of its reactors.

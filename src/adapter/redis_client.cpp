@@ -22,6 +22,7 @@ RedisClient::RedisClient(boost::asio::io_context& ctx, Options options)
   connection.name = "subscriber";
   subscriber_ = RedisConnection::create(ctx, connection);
   subscriber_->on_push([this](RedisReply& push) { on_push(push); });
+  subscriber_->on_message([this](const PushedMessage& message) { on_message(message); });
   subscriber_->on_ready([this] { resubscribe(); });
   publisher_->start();
   subscriber_->start();
@@ -161,23 +162,23 @@ void RedisClient::resubscribe() {
   for (auto& [name, topic] : channels_) subscriber_->send_subscription({"SUBSCRIBE", name});
 }
 
+void RedisClient::on_message(const PushedMessage& message) {
+  ++stats_.messages_received;
+  if (message.kind == "pmessage") {
+    return dispatch(patterns_, message.pattern, message.channel, message.payload);
+  }
+  dispatch(channels_, message.channel, message.channel, message.payload);
+}
+
 void RedisClient::on_push(RedisReply& push) {
   auto& items = push.elements;
   if (items.size() < 3) return;
   const auto& kind = items[0].str;
-  if (kind == "message") {
-    ++stats_.messages_received;
-    return dispatch(channels_, items[1].str, items[1].str, items[2].str);
-  }
-  if (kind == "pmessage" && items.size() >= 4) {
-    ++stats_.messages_received;
-    return dispatch(patterns_, items[1].str, items[2].str, items[3].str);
-  }
   if (kind == "subscribe") return confirm(channels_, items[1].str);
   if (kind == "psubscribe") return confirm(patterns_, items[1].str);
 }
 
-void RedisClient::dispatch(Topics& topics, const std::string& name, std::string_view channel,
+void RedisClient::dispatch(Topics& topics, std::string_view name, std::string_view channel,
                            std::string_view payload) {
   auto it = topics.find(name);
   if (it == topics.end()) return;

@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "adapter/redis_connection.hpp"
+#include "adapter/string_map.hpp"
 #include "adapter/redis_link.hpp"
+#include "adapter/string_map.hpp"
 #include "adapter/redis_url.hpp"
 
 namespace sio::adapter {
@@ -82,12 +84,13 @@ class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisC
     std::vector<Entry> entries;
     bool confirmed = false;
   };
-  using Topics = std::unordered_map<std::string, Topic>;
+  using Topics = StringMap<Topic>;
 
   SubscriptionId add(Topics& topics, const char* command, const std::string& name,
                      MessageHandler handler);
   void on_push(RedisReply& push);
-  void dispatch(Topics& topics, const std::string& name, std::string_view channel,
+  void on_message(const PushedMessage& message);
+  void dispatch(Topics& topics, std::string_view name, std::string_view channel,
                 std::string_view payload);
   void confirm(Topics& topics, const std::string& name);
   void resubscribe();

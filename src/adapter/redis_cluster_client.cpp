@@ -114,6 +114,11 @@ std::shared_ptr<RedisConnection> RedisClusterClient::subscriber_of(Node& node) {
   node.subscriber = RedisConnection::create(ctx_, connection);
   const auto key = node.address.text();
   node.subscriber->on_push([this, key](RedisReply& push) { on_push(key, push); });
+  node.subscriber->on_message([this](const PushedMessage& message) {
+    if (message.kind != "smessage") return;
+    ++stats_.messages_received;
+    dispatch(message.channel, message.payload);
+  });
   node.subscriber->on_ready([this, key] { on_subscriber_ready(key); });
   node.subscriber->on_lost([this] { refresh_soon(); });
   node.subscriber->start();
@@ -370,10 +375,6 @@ void RedisClusterClient::on_push(const std::string& node_key, RedisReply& push) 
   if (push.type != RedisReply::Type::array || items.size() < 3) return;
   const auto& kind = items[0].str;
   const auto& name = items[1].str;
-  if (kind == "smessage") {
-    ++stats_.messages_received;
-    return dispatch(name, items[2].str);
-  }
   auto it = channels_.find(name);
   if (it == channels_.end() || it->second.node != node_key) return;
   if (kind == "ssubscribe") {
@@ -388,7 +389,7 @@ void RedisClusterClient::on_push(const std::string& node_key, RedisReply& push) 
   }
 }
 
-void RedisClusterClient::dispatch(const std::string& name, std::string_view payload) {
+void RedisClusterClient::dispatch(std::string_view name, std::string_view payload) {
   auto it = channels_.find(name);
   if (it == channels_.end()) return;
   ++dispatching_;

@@ -33,6 +33,7 @@
 #include "adapter/redis_client.hpp"
 #include "adapter/redis_cluster_slots.hpp"
 #include "adapter/redis_connection.hpp"
+#include "adapter/string_map.hpp"
 #include "adapter/redis_url.hpp"
 
 namespace sio::adapter {
@@ -117,7 +118,7 @@ class RedisClusterClient : public RedisLink,
   void subscribe_at(const std::string& node_key, const std::string& channel);
   void on_subscriber_ready(const std::string& node_key);
   void on_push(const std::string& node_key, RedisReply& push);
-  void dispatch(const std::string& channel, std::string_view payload);
+  void dispatch(std::string_view channel, std::string_view payload);
   void sweep();
   void notify_if_subscribed();
 
@@ -135,7 +136,7 @@ class RedisClusterClient : public RedisLink,
   boost::asio::steady_timer soon_timer_;
   bool soon_pending_ = false;
   boost::asio::steady_timer periodic_timer_;
-  std::unordered_map<std::string, Channel> channels_;
+  StringMap<Channel> channels_;
   SubscriptionId next_id_ = 1;
   int dispatching_ = 0;
   bool sweep_needed_ = false;

@@ -85,6 +85,7 @@ void RedisConnection::on_connected() {
   socket_.set_option(asio::socket_base::keep_alive(true), ignored);
   if (options_.url.tls && !tls_) return start_tls();
   reader_ = std::make_unique<RespReader>();
+  split_.clear();
   state_ = State::logging_in;
   read();
   log_in();
@@ -247,7 +248,12 @@ void RedisConnection::read() {
     if (generation != self->generation_) return;
     if (ec)
       return self->fail(ec == asio::error::eof ? "closed by server" : "read: " + ec.message());
-    self->reader_->feed({self->read_buffer_.data(), n});
+    std::string_view bytes(self->read_buffer_.data(), n);
+    if (!self->take_messages(bytes)) return;
+    if (!bytes.empty()) {
+      self->reader_->feed(bytes);
+      self->split_.clear();  // fed: `bytes` may have been its text
+    }
     while (generation == self->generation_) {
       auto reply = self->reader_->next();
       if (!reply) break;
@@ -258,6 +264,33 @@ void RedisConnection::read() {
       return self->fail("protocol error: " + self->reader_->error());
     self->read();
   });
+}
+
+bool RedisConnection::take_messages(std::string_view& bytes) {
+  // Only between replies: what the RespReader holds of one comes first.
+  if (!subscriber_ || !on_message_ || !reader_->idle()) return true;
+  if (!split_.empty()) {
+    split_.append(bytes);
+    bytes = split_;
+  }
+  const auto generation = generation_;
+  PushedMessage message;
+  while (!bytes.empty()) {
+    std::size_t used = 0;
+    const auto read = read_pushed_message(bytes, message, used);
+    if (read == PushRead::other) return true;
+    if (read == PushRead::incomplete) {
+      // The rest of this message comes with the next read: kept here, not in the RespReader.
+      split_ = std::string(bytes);
+      bytes = {};
+      return true;
+    }
+    bytes.remove_prefix(used);
+    on_message_(message);
+    if (generation != generation_) return false;
+  }
+  split_.clear();
+  return true;
 }
 
 // Pub/sub messages arrive at any time; every other reply answers the oldest pending command.
@@ -273,7 +306,11 @@ bool RedisConnection::is_message(const RedisReply& reply) const {
 
 void RedisConnection::dispatch(RedisReply& reply) {
   if (is_message(reply)) {
-    if (on_push_) on_push_(reply);
+    if (PushedMessage message; on_message_ && as_pushed_message(reply, message)) {
+      on_message_(message);
+    } else if (on_push_) {
+      on_push_(reply);
+    }
     return;
   }
   if (pending_.empty()) return fail("reply to no command");
@@ -347,6 +384,7 @@ void RedisConnection::close() {
   waiting_.clear();
   on_ready_ = nullptr;
   on_push_ = nullptr;
+  on_message_ = nullptr;
   on_lost_ = nullptr;
   const auto error = RedisReply::error("connection closed");
   for (auto& pending : lost) {

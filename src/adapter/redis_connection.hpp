@@ -34,6 +34,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:
   using ReplyHandler = std::function<void(const RedisReply& reply)>;
   using PushHandler = std::function<void(RedisReply& push)>;
+  using MessageHandler = std::function<void(const PushedMessage& message)>;
 
   struct Options {
     RedisUrl url;
@@ -61,7 +62,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   // Called each time the link is up and logged in (subscribers re-subscribe here).
   void on_ready(std::function<void()> handler) { on_ready_ = std::move(handler); }
+  // A subscriber's pushes: its messages (message, pmessage, smessage) to `on_message`, read in
+  // place when they come whole; the others (subscription confirmations, …) to `on_push`.
   void on_push(PushHandler handler) { on_push_ = std::move(handler); }
+  void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
   // Called each time the link breaks or an attempt to make it fails (not on close()).
   void on_lost(std::function<void()> handler) { on_lost_ = std::move(handler); }
 
@@ -99,6 +103,9 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void log_in();
   void become_ready();
   void read();
+  // Hands the message pushes at the front of `bytes` to on_message, in place, and leaves in
+  // `bytes` what the RespReader must read; false when a handler dropped the connection.
+  bool take_messages(std::string_view& bytes);
   void dispatch(RedisReply& reply);
   bool is_message(const RedisReply& reply) const;
   void write_raw(const std::vector<std::string_view>& argv, Pending pending);
@@ -129,6 +136,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   std::unique_ptr<RespReader> reader_;
   std::vector<char> read_buffer_;
+  // The start of a message push that the last read cut short (read_pushed_message's).
+  std::string split_;
   std::string outbox_;   // formatted commands not yet handed to the socket
   std::string writing_;  // the bytes of the write in flight
   bool write_in_flight_ = false;
@@ -140,6 +149,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   std::function<void()> on_ready_;
   PushHandler on_push_;
+  MessageHandler on_message_;
   std::function<void()> on_lost_;
 };
 

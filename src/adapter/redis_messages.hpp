@@ -63,6 +63,17 @@ std::string encode_broadcast(std::string_view uid, const socketio::Packet& packe
 // nullopt when the bytes are not a broadcast message.
 std::optional<BroadcastMessage> decode_broadcast(std::string_view bytes);
 
+// The common broadcast read the short way: an EVENT whose data JSON text carries as it is,
+// its data copied across as JSON text and nothing else built. nullopt for anything else (a
+// binary, an ack id, a date, an unusual encoding): decode_broadcast() then reads it in full.
+struct BroadcastEvent {
+  std::string_view uid;
+  std::string_view nsp;
+  std::string data;  // a JSON array: the event name, then its arguments
+  BroadcastOptions options;
+};
+std::optional<BroadcastEvent> decode_broadcast_event(std::string_view bytes);
+
 // The BROADCAST request (of a broadcast with acks) and its BROADCAST_ACK responses.
 std::string encode_broadcast_request(std::string_view uid, std::string_view request_id,
                                      const socketio::Packet& packet,

@@ -9,38 +9,128 @@ namespace sio::adapter {
 
 namespace {
 
-RedisReply convert(const redisReply& in) {
-  RedisReply out;
-  switch (in.type) {
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::string;
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::status;
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::error;
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::array;
-      break;
-    default:
-      out.type = RedisReply::Type::nil;
-      break;
+// hiredis builds our replies itself (no tree of its own made, copied and freed). It hands each
+// value its task: a value inside an array goes to its place in the parent, sized when the
+// parent was made; the outermost is allocated, and the only one hiredis ever frees.
+RedisReply* place(const redisReadTask* task, RedisReply::Type type) {
+  RedisReply* reply = nullptr;
+  if (task->parent) {
+    auto* parent = static_cast<RedisReply*>(task->parent->obj);
+    reply = &parent->elements[static_cast<std::size_t>(task->idx)];
+  } else {
+    reply = new (std::nothrow) RedisReply();
+    if (!reply) return nullptr;
   }
-  if (in.str) out.str.assign(in.str, in.len);
-  out.integer = in.integer;
-  if (in.type == REDIS_REPLY_ARRAY) {
-    out.elements.reserve(in.elements);
-    for (std::size_t i = 0; i < in.elements; ++i) out.elements.push_back(convert(*in.element[i]));
-  }
-  return out;
+  reply->type = type;
+  return reply;
 }
 
+void* create_string(const redisReadTask* task, char* text, std::size_t length) {
+  auto type = RedisReply::Type::string;
+  if (task->type == REDIS_REPLY_STATUS) type = RedisReply::Type::status;
+  if (task->type == REDIS_REPLY_ERROR) type = RedisReply::Type::error;
+  auto* reply = place(task, type);
+  if (reply) reply->str.assign(text, length);
+  return reply;
+}
+
+void* create_array(const redisReadTask* task, int elements) {
+  auto* reply = place(task, RedisReply::Type::array);
+  if (reply && elements > 0) reply->elements.resize(static_cast<std::size_t>(elements));
+  return reply;
+}
+
+void* create_integer(const redisReadTask* task, long long value) {
+  auto* reply = place(task, RedisReply::Type::integer);
+  if (reply) reply->integer = value;
+  return reply;
+}
+
+void* create_nil(const redisReadTask* task) { return place(task, RedisReply::Type::nil); }
+
+void free_reply(void* reply) { delete static_cast<RedisReply*>(reply); }
+
+redisReplyObjectFunctions kReplyFunctions = {create_string, create_array, create_integer,
+                                             create_nil, free_reply};
+
+// Reading a push step by step: each step says whether it read its part, ran out of bytes, or
+// found something else.
+class PushParser {
+ public:
+  explicit PushParser(std::string_view in) : in_(in) {}
+
+  // `<prefix><digits>\r\n`.
+  PushRead length(char prefix, std::size_t& value) {
+    if (pos_ >= in_.size()) return PushRead::incomplete;
+    if (in_[pos_] != prefix) return PushRead::other;
+    std::size_t i = pos_ + 1;
+    value = 0;
+    while (i < in_.size() && in_[i] >= '0' && in_[i] <= '9') {
+      if (i - pos_ > 10) return PushRead::other;  // no bulk that long fits in a read anyway
+      value = value * 10 + static_cast<std::size_t>(in_[i] - '0');
+      ++i;
+    }
+    if (i + 1 >= in_.size()) return PushRead::incomplete;
+    if (i == pos_ + 1 || in_[i] != '\r' || in_[i + 1] != '\n') return PushRead::other;
+    pos_ = i + 2;
+    return PushRead::message;
+  }
+
+  PushRead bulk(std::string_view& out) {
+    std::size_t size = 0;
+    if (auto step = length('$', size); step != PushRead::message) return step;
+    if (size + 2 > in_.size() - pos_) return PushRead::incomplete;
+    if (in_[pos_ + size] != '\r' || in_[pos_ + size + 1] != '\n') return PushRead::other;
+    out = in_.substr(pos_, size);
+    pos_ += size + 2;
+    return PushRead::message;
+  }
+
+  std::size_t position() const { return pos_; }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
 }  // namespace
+
+PushRead read_pushed_message(std::string_view bytes, PushedMessage& out, std::size_t& used) {
+  PushParser in(bytes);
+  std::size_t count = 0;
+  if (auto step = in.length('*', count); step != PushRead::message) return step;
+  if (count != 3 && count != 4) return PushRead::other;
+  if (auto step = in.bulk(out.kind); step != PushRead::message) return step;
+  out.pattern = {};
+  if (count == 4) {
+    if (out.kind != "pmessage") return PushRead::other;
+    if (auto step = in.bulk(out.pattern); step != PushRead::message) return step;
+  } else if (out.kind != "message" && out.kind != "smessage") {
+    return PushRead::other;
+  }
+  if (auto step = in.bulk(out.channel); step != PushRead::message) return step;
+  if (auto step = in.bulk(out.payload); step != PushRead::message) return step;
+  used = in.position();
+  return PushRead::message;
+}
+
+bool as_pushed_message(const RedisReply& reply, PushedMessage& out) {
+  if (reply.type != RedisReply::Type::array) return false;
+  const auto& items = reply.elements;
+  if (items.size() < 3) return false;
+  out.kind = items[0].str;
+  if (out.kind == "pmessage" && items.size() >= 4) {
+    out.pattern = items[1].str;
+    out.channel = items[2].str;
+    out.payload = items[3].str;
+    return true;
+  }
+  if (out.kind != "message" && out.kind != "smessage") return false;
+  out.pattern = {};
+  out.channel = items[1].str;
+  out.payload = items[2].str;
+  return true;
+}
 
 void format_command(std::string& out, const std::vector<std::string_view>& argv) {
   std::vector<const char*> pointers;
@@ -63,7 +153,7 @@ void RespReader::Free::operator()(redisReader* reader) const {
   redisReaderFree(reader);
 }
 
-RespReader::RespReader() : reader_(redisReaderCreate()) {
+RespReader::RespReader() : reader_(redisReaderCreateWithFunctions(&kReplyFunctions)) {
   if (!reader_) throw std::bad_alloc();
 }
 
@@ -76,6 +166,10 @@ void RespReader::feed(std::string_view bytes) {
   }
 }
 
+bool RespReader::idle() const {
+  return reader_->ridx == -1 && reader_->pos == reader_->len;
+}
+
 std::optional<RedisReply> RespReader::next() {
   if (!error_.empty()) return std::nullopt;
   void* raw = nullptr;
@@ -84,9 +178,8 @@ std::optional<RedisReply> RespReader::next() {
     return std::nullopt;
   }
   if (!raw) return std::nullopt;
-  std::unique_ptr<redisReply, void (*)(void*)> reply(static_cast<redisReply*>(raw),
-                                                     freeReplyObject);
-  return convert(*reply);
+  std::unique_ptr<RedisReply> reply(static_cast<RedisReply*>(raw));
+  return std::move(*reply);
 }
 
 }  // namespace sio::adapter

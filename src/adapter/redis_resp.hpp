@@ -24,6 +24,24 @@ struct RedisReply {
   static RedisReply error(std::string message) { return {Type::error, std::move(message), 0, {}}; }
 };
 
+// A Pub/Sub message as Redis pushes it to a subscriber — ["message", channel, payload],
+// ["pmessage", pattern, channel, payload] or ["smessage", channel, payload] — seen where it lies.
+struct PushedMessage {
+  std::string_view kind;
+  std::string_view pattern;  // pmessage only
+  std::string_view channel;
+  std::string_view payload;
+};
+
+// Reads such a push from the front of `bytes` without copying anything: the busiest reply a
+// subscriber gets, read without the general reader's allocations. `message`: one was read, of
+// `used` bytes; `incomplete`: the bytes may begin one but end too early; `other`: they begin
+// something else, which is the RespReader's to read.
+enum class PushRead { message, incomplete, other };
+PushRead read_pushed_message(std::string_view bytes, PushedMessage& out, std::size_t& used);
+// The same push from a reply the RespReader made; false when the reply is no message push.
+bool as_pushed_message(const RedisReply& reply, PushedMessage& out);
+
 // Appends a command (its name first) in RESP to `out`.
 void format_command(std::string& out, const std::vector<std::string_view>& argv);
 
@@ -40,6 +58,8 @@ class RespReader {
   // error() says why and the reader must be discarded).
   std::optional<RedisReply> next();
   const std::string& error() const { return error_; }
+  // No reply is half read: the next bytes fed start a new one.
+  bool idle() const;
 
  private:
   struct Free {

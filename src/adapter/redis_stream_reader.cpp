@@ -17,12 +17,11 @@ std::string_view field_of(const StreamFields& fields, std::string_view name) {
   return {};
 }
 
-StreamFields fields_of(const RedisReply& values) {
-  StreamFields fields;
+void fields_of(const RedisReply& values, StreamFields& fields) {
+  fields.clear();
   const auto& items = values.elements;
   for (std::size_t i = 0; i + 1 < items.size(); i += 2)
     fields.emplace_back(items[i].str, items[i + 1].str);
-  return fields;
 }
 
 std::shared_ptr<RedisStreamReader> RedisStreamReader::create(boost::asio::io_context& ctx,
@@ -122,20 +121,29 @@ void RedisStreamReader::on_entries(const RedisReply& reply) {
       if (!entry.is_array() || entry.elements.size() < 2) continue;
       const auto& id = entry.elements[0].str;
       position_ = id;
-      const auto fields = fields_of(entry.elements[1]);
-      const auto nsp = std::string(field_of(fields, "nsp"));
+      fields_of(entry.elements[1], fields_);
+      const auto nsp = field_of(fields_, "nsp");
       if (nsp.empty()) continue;
       auto [first, last] = handlers_.equal_range(nsp);
-      std::vector<EntryHandler> targets;
-      for (auto it = first; it != last; ++it) targets.push_back(it->second.second);
-      for (auto& handler : targets) {
+      if (first == last) continue;
+      auto run = [&](const EntryHandler& handler) {
         // An entry is someone else's input: one that breaks a handler is dropped.
         try {
-          handler(id, fields);
+          handler(id, fields_);
         } catch (const std::exception& e) {
           spdlog::error("redis streams: dropped entry {}: {}", id, e.what());
         }
+      };
+      // Copied before they run: a handler may add or remove handlers. One namespace (the usual
+      // case) needs no list.
+      if (std::next(first) == last) {
+        const auto handler = first->second.second;
+        run(handler);
+        continue;
       }
+      std::vector<EntryHandler> targets;
+      for (auto it = first; it != last; ++it) targets.push_back(it->second.second);
+      for (const auto& handler : targets) run(handler);
     }
   }
 }

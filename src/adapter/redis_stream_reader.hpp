@@ -25,13 +25,14 @@
 
 namespace sio::adapter {
 
-// An entry's fields, in order (name, value, name, value, …).
-using StreamFields = std::vector<std::pair<std::string, std::string>>;
+// An entry's fields, in order (name, value, name, value, …), seen in the reply that holds them.
+using StreamFields = std::vector<std::pair<std::string_view, std::string_view>>;
 
 // The value of field `name`, or "" when absent.
 std::string_view field_of(const StreamFields& fields, std::string_view name);
-// The fields of an entry as XREAD and XRANGE give them (a flat array: name, value, …).
-StreamFields fields_of(const RedisReply& values);
+// The fields of an entry as XREAD and XRANGE give them (a flat array: name, value, …), into
+// `fields` (cleared first: one vector serves every entry of a reply).
+void fields_of(const RedisReply& values, StreamFields& fields);
 
 class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader> {
  public:
@@ -69,7 +70,8 @@ class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader>
   std::shared_ptr<RedisConnection> connection_;
   boost::asio::steady_timer retry_timer_;
   std::string position_;
-  std::multimap<std::string, std::pair<HandlerId, EntryHandler>> handlers_;
+  std::multimap<std::string, std::pair<HandlerId, EntryHandler>, std::less<>> handlers_;
+  StreamFields fields_;
   HandlerId next_id_ = 1;
   bool reading_ = false;
   bool closed_ = false;

@@ -120,6 +120,13 @@ void RedisStreamsAdapter::on_entry(const std::string& id, const StreamFields& fi
   int type = 0;
   const auto type_text = field_of(fields, "type");
   std::from_chars(type_text.data(), type_text.data() + type_text.size(), type);
+  if (type == static_cast<int>(MessageType::broadcast)) {
+    if (auto event = clustered::decode_broadcast_data(field_of(fields, "data"))) {
+      event->uid = field_of(fields, "uid");
+      event->nsp = field_of(fields, "nsp");
+      return on_broadcast_event(std::move(*event), id);
+    }
+  }
   auto data = decode_data(field_of(fields, "data"));
   if (type < 1 || type > 13 || data.is_discarded()) return;
   on_message(json{{"type", type},
@@ -259,7 +266,8 @@ void RedisStreamsAdapter::read_missed(std::shared_ptr<Restore> restore, std::str
         for (const auto& entry : reply.elements) {
           if (!entry.is_array() || entry.elements.size() < 2) continue;
           last = entry.elements[0].str;
-          const auto fields = fields_of(entry.elements[1]);
+          StreamFields fields;
+          fields_of(entry.elements[1], fields);
           if (field_of(fields, "nsp") != nsp_.name() || field_of(fields, "type") != "3") continue;
           const auto data = decode_data(field_of(fields, "data"));
           if (!data.is_object()) continue;

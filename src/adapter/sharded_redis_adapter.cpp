@@ -54,6 +54,9 @@ void ShardedRedisAdapter::close_transport() {
 }
 
 void ShardedRedisAdapter::on_payload(std::string_view payload) {
+  if (auto event = clustered::decode_broadcast_event(payload)) {
+    return on_broadcast_event(std::move(*event));
+  }
   const auto message = clustered::decode(payload);
   if (!message.is_discarded()) on_message(message);
 }

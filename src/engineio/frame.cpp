@@ -33,6 +33,11 @@ FramePtr Frame::text(PacketType type, std::string_view data) {
   return std::make_shared<const Frame>(type, std::move(bytes), false, WsOpcode::text);
 }
 
+FramePtr Frame::text_packet(std::string bytes) {
+  const auto type = bytes.empty() ? PacketType::message : static_cast<PacketType>(bytes[0] - '0');
+  return std::make_shared<const Frame>(type, std::move(bytes), false, WsOpcode::text);
+}
+
 FramePtr Frame::binary(std::string bytes) {
   return std::make_shared<const Frame>(PacketType::message, std::move(bytes), true,
                                        WsOpcode::binary);

@@ -43,6 +43,8 @@ class Frame {
  public:
   // A text packet: `data` follows the type character.
   static FramePtr text(PacketType type, std::string_view data = {});
+  // The same from the packet's whole text, its type character first (no copy made).
+  static FramePtr text_packet(std::string bytes);
   // A binary message packet carrying raw bytes.
   static FramePtr binary(std::string bytes);
   // A WebSocket control frame (close, ping, pong); not an Engine.IO packet, never polled.

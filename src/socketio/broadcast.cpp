@@ -32,4 +32,33 @@ BroadcastPtr encode_broadcast(const Packet& packet, const adapter::BroadcastOpti
   return broadcast;
 }
 
+BroadcastPtr encode_event_broadcast(std::string_view nsp, std::string data,
+                                    adapter::BroadcastOptions target,
+                                    std::optional<Broadcast::Offset> offset) {
+  auto broadcast = std::make_shared<Broadcast>();
+  broadcast->nsp = std::string(nsp);
+  broadcast->target = std::move(target);
+  // The packet's text is written in the data's own buffer: its type characters (and namespace)
+  // before, the offset (if any) inside the closing bracket.
+  if (offset) {
+    const auto close = data.find_last_of(']');
+    const auto last = data.find_last_not_of(" \t\r\n", close - 1);
+    std::string tail = data[last] == '[' ? "\"" : ",\"";
+    tail += offset->text;
+    tail += '"';
+    data.insert(close, tail);
+  }
+  std::string head;
+  head += static_cast<char>('0' + static_cast<int>(engineio::PacketType::message));
+  head += static_cast<char>('0' + static_cast<int>(PacketType::event));
+  if (nsp != "/") {
+    head += nsp;
+    head += ',';
+  }
+  data.insert(0, head);
+  broadcast->frames.push_back(engineio::Frame::text_packet(std::move(data)));
+  broadcast->offset = std::move(offset);
+  return broadcast;
+}
+
 }  // namespace sio::socketio

@@ -45,5 +45,10 @@ std::optional<Broadcast::Offset> parse_offset(std::string_view text);
 // back to recover).
 BroadcastPtr encode_broadcast(const Packet& packet, const adapter::BroadcastOptions& target,
                               Parser parser, std::optional<Broadcast::Offset> offset = std::nullopt);
+// The same for an EVENT of the text parser whose data is JSON text already (a JSON array, as
+// another server sent it): the packet is written around the text, which is not parsed again.
+BroadcastPtr encode_event_broadcast(std::string_view nsp, std::string data,
+                                    adapter::BroadcastOptions target,
+                                    std::optional<Broadcast::Offset> offset = std::nullopt);
 
 }  // namespace sio::socketio

@@ -104,6 +104,8 @@ class Namespace : public adapter::LocalNamespace {
   // --- adapter::LocalNamespace: this server's side of the cluster operations ---
   void deliver(const Packet& packet, const adapter::BroadcastOptions& options,
                const std::string& offset) override;
+  void deliver_event(std::string data, adapter::BroadcastOptions options,
+                     const std::string& offset) override;
   void deliver_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
                         adapter::ClientCountHandler on_client_count,
                         adapter::AckHandler on_ack) override;
@@ -154,6 +156,9 @@ class Namespace : public adapter::LocalNamespace {
   // the adapter keeps sessions.
   void fan_out(const Packet& packet, const adapter::BroadcastOptions& options,
                const std::string& offset = {});
+  void fan_out(BroadcastPtr broadcast);
+  // The offset a broadcast delivered here gets, if it is `logged` for recovery.
+  std::optional<Broadcast::Offset> offset_for(bool logged, const std::string& adapter_offset);
   // With recovery on and sessions kept by the adapter.
   bool adapter_keeps_sessions() const;
   // Delivers on the calling reactor; returns how many sockets were reached.

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "socketio/client.hpp"
+#include "socketio/json_parse.hpp"
 #include "socketio/namespace.hpp"
 #include "socketio/server.hpp"
 #include "socketio/socket.hpp"
@@ -93,22 +94,51 @@ bool Namespace::adapter_keeps_sessions() const {
   return server_.session_store() && adapter_ && adapter_->keeps_sessions();
 }
 
-void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& options,
-                        const std::string& adapter_offset) {
+void Namespace::deliver_event(std::string data, adapter::BroadcastOptions options,
+                              const std::string& offset) {
   auto& reactors = server_.reactors();
-  const auto here = *reactors.current();
+  if (!reactors.current()) {
+    return reactors.post(0, [this, data = std::move(data), options = std::move(options),
+                             offset]() mutable {
+      deliver_event(std::move(data), std::move(options), offset);
+    });
+  }
+  if (server_.options().parser != Parser::text) {
+    // The msgpack parser sends values: the text is read into one.
+    Packet packet;
+    packet.type = PacketType::event;
+    packet.nsp = name();
+    packet.data = parse_json(data);
+    return fan_out(packet, options, offset);
+  }
+  // An EVENT without an ack id and with array data: logged unless volatile.
+  auto logged_offset = offset_for(!options.flags.is_volatile, offset);
+  fan_out(encode_event_broadcast(name(), std::move(data), std::move(options),
+                                 std::move(logged_offset)));
+}
+
+std::optional<Broadcast::Offset> Namespace::offset_for(bool logged,
+                                                       const std::string& adapter_offset) {
   // With connection state recovery, every broadcast delivered here — this server's, or another's
   // through a cluster adapter — is logged by every reactor under one offset. When the adapter
   // keeps sessions, the offset is the adapter's and nothing is logged here.
-  std::optional<Broadcast::Offset> offset;
-  if (server_.session_store() && SessionStore::is_logged(packet, options)) {
-    if (!adapter_keeps_sessions()) {
-      offset = server_.next_offset();
-    } else if (!adapter_offset.empty()) {
-      offset = Broadcast::Offset{0, Broadcast::kAdapterOrigin, adapter_offset};
-    }
+  if (!server_.session_store() || !logged) return std::nullopt;
+  if (!adapter_keeps_sessions()) return server_.next_offset();
+  if (!adapter_offset.empty()) {
+    return Broadcast::Offset{0, Broadcast::kAdapterOrigin, adapter_offset};
   }
-  auto broadcast = encode_broadcast(packet, options, server_.options().parser, std::move(offset));
+  return std::nullopt;
+}
+
+void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& options,
+                        const std::string& adapter_offset) {
+  fan_out(encode_broadcast(packet, options, server_.options().parser,
+                           offset_for(SessionStore::is_logged(packet, options), adapter_offset)));
+}
+
+void Namespace::fan_out(BroadcastPtr broadcast) {
+  auto& reactors = server_.reactors();
+  const auto here = *reactors.current();
   ++server_.here().stats.broadcasts;
   for (std::size_t reactor = 0; reactor < reactors.size(); ++reactor) {
     if (reactor != here) reactors.post(reactor, [this, broadcast] { deliver_here(broadcast); });

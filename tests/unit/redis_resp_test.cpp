@@ -80,3 +80,83 @@ TEST(RedisResp, reports_a_broken_stream) {
   EXPECT_FALSE(reader.next());
   EXPECT_FALSE(reader.error().empty());
 }
+
+TEST(PushedMessage, reads_message_pmessage_and_smessage_in_place) {
+  using sio::adapter::PushedMessage;
+  using sio::adapter::PushRead;
+  const std::string message = "*3\r\n$7\r\nmessage\r\n$4\r\nchan\r\n$5\r\nhello\r\n";
+  const std::string pmessage = "*4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\ncx\r\n$0\r\n\r\n";
+  const std::string smessage = "*3\r\n$8\r\nsmessage\r\n$1\r\ns\r\n$4\r\na\r\nb\r\n";
+  PushedMessage out;
+  std::size_t used = 0;
+  const std::string two = message + pmessage;
+  ASSERT_EQ(sio::adapter::read_pushed_message(two, out, used), PushRead::message);
+  EXPECT_EQ(used, message.size());
+  EXPECT_EQ(out.kind, "message");
+  EXPECT_EQ(out.channel, "chan");
+  EXPECT_EQ(out.payload, "hello");
+  ASSERT_EQ(sio::adapter::read_pushed_message(pmessage, out, used), PushRead::message);
+  EXPECT_EQ(out.pattern, "c*");
+  EXPECT_EQ(out.channel, "cx");
+  EXPECT_EQ(out.payload, "");
+  ASSERT_EQ(sio::adapter::read_pushed_message(smessage, out, used), PushRead::message);
+  EXPECT_EQ(out.kind, "smessage");
+  EXPECT_EQ(out.payload, "a\r\nb");  // a payload may hold CRLF: its length says where it ends
+}
+
+TEST(PushedMessage, says_incomplete_for_every_cut_short_push) {
+  using sio::adapter::PushRead;
+  const std::string message = "*3\r\n$7\r\nmessage\r\n$4\r\nchan\r\n$5\r\nhello\r\n";
+  sio::adapter::PushedMessage out;
+  std::size_t used = 0;
+  for (std::size_t n = 0; n < message.size(); ++n) {
+    EXPECT_EQ(sio::adapter::read_pushed_message(message.substr(0, n), out, used),
+              PushRead::incomplete)
+        << n;
+  }
+}
+
+TEST(PushedMessage, leaves_every_other_reply_to_the_reader) {
+  using sio::adapter::PushRead;
+  const std::string others[] = {
+      "*3\r\n$9\r\nsubscribe\r\n$4\r\nchan\r\n:1\r\n",  // a confirmation
+      "*2\r\n$4\r\npong\r\n$0\r\n\r\n",                 // PING in subscribed mode
+      "+OK\r\n",
+      "-ERR wrong\r\n",
+      "*3\r\n$7\r\nmessage\r\n$-1\r\n",
+      "*3\r\n$7\r\nmessage\r\n$4\r\nchanXX$1\r\nx\r\n",  // a length that lies
+      "*4\r\n$7\r\nmessage\r\n",
+  };
+  sio::adapter::PushedMessage out;
+  std::size_t used = 0;
+  for (const auto& other : others) {
+    EXPECT_EQ(sio::adapter::read_pushed_message(other, out, used), PushRead::other) << other;
+  }
+}
+
+TEST(RedisResp, reads_nested_arrays_as_xread_answers) {
+  RespReader reader;
+  reader.feed(
+      "*1\r\n*2\r\n$9\r\nsocket.io\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$3\r\nuid\r\n$2\r\nab\r\n$4\r\n"
+      "type\r\n$1\r\n3\r\n*2\r\n$3\r\n2-0\r\n*0\r\n*-1\r\n");
+  auto reply = reader.next();
+  ASSERT_TRUE(reply);
+  const auto& entries = reply->elements.at(0).elements.at(1).elements;
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].elements.at(0).str, "1-0");
+  ASSERT_EQ(entries[0].elements.at(1).elements.size(), 4u);
+  EXPECT_EQ(entries[0].elements[1].elements[3].str, "3");
+  EXPECT_EQ(entries[1].elements.at(0).str, "2-0");
+  EXPECT_TRUE(entries[1].elements.at(1).is_array());
+  EXPECT_TRUE(entries[1].elements[1].elements.empty());
+  auto nil = reader.next();
+  ASSERT_TRUE(nil);
+  EXPECT_EQ(nil->type, RedisReply::Type::nil);
+}
+
+TEST(RedisResp, reports_a_stream_broken_inside_an_array) {
+  RespReader reader;
+  reader.feed("*3\r\n$1\r\na\r\n*2\r\n:1\r\n!bad\r\n");
+  EXPECT_FALSE(reader.next());
+  EXPECT_FALSE(reader.error().empty());
+}

@@ -54,4 +54,26 @@ describe("cross-server broadcast throughput", () => {
       );
     });
   }
+
+  // Redis hands the receiver these in reads of 64 KiB: most messages arrive cut in two or more.
+  it("broadcasts larger than a read arrive whole and in order among small ones", async () => {
+    const redis = await startRedis();
+    cleanup.push(() => redis.stop());
+    const [a, b] = await Promise.all([startSio(redis, "big-a"), startSio(redis, "big-b")]);
+    cleanup.push(() => a.stop(), () => b.stop());
+    await redis.waitForSubscribers(REQUEST_CHANNEL, 2);
+    const receiver = await member(b, ["big"]);
+    const got = [];
+    receiver.on("tick", (i, payload) => got.push([i, payload.length, payload.at(-1)]));
+    const actor = await member(a);
+    const sizes = [150000, 10, 70000, 1, 300000, 65536, 3];
+    for (const size of sizes) {
+      await actor.emitWithAck("flood", { to: "big", event: "tick", count: 3, payload: "y".repeat(size - 1) + "z" });
+    }
+    await until(() => got.length >= sizes.length * 3, 10000, "every broadcast delivered");
+    assert.deepEqual(
+      got,
+      sizes.flatMap((size) => [0, 1, 2].map((i) => [i, size, "z"])),
+    );
+  });
 });

@@ -1,0 +1,334 @@
+#include "socketio/msgpack_cursor.hpp"
+
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cmath>
+
+#include "engineio/utf8.hpp"
+#include "socketio/msgpack.hpp"
+
+namespace sio::socketio::msgpack {
+
+namespace {
+
+// Keys a map may have for the repeated-key check done here; a bigger map is decoded in full.
+constexpr std::size_t kMaxCheckedKeys = 32;
+
+void append_escape(unsigned char c, std::string& out) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0f];
+    }
+  }
+}
+
+bool append_number(double value, std::string& out) {
+  // Integral floats and exponents are written differently by JSON libraries and JavaScript; the
+  // full decoder settles those. A plain decimal fraction reads the same everywhere.
+  if (!std::isfinite(value)) return false;
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  if (ec != std::errc()) return false;
+  const std::string_view text(buf, static_cast<std::size_t>(end - buf));
+  if (text.find('.') == std::string_view::npos || text.find('e') != std::string_view::npos)
+    return false;
+  out += text;
+  return true;
+}
+
+}  // namespace
+
+bool append_json_string(std::string_view text, std::string& out) {
+  bool ascii = true;
+  for (unsigned char c : text) ascii &= c < 0x80;
+  if (!ascii && !engineio::is_valid_utf8(text)) return false;
+  out.push_back('"');
+  std::size_t run = 0;  // the start of the bytes not written yet
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + run, i - run);
+    append_escape(c, out);
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
+  out.push_back('"');
+  return true;
+}
+
+bool Cursor::take(std::uint64_t n, std::string_view& out) {
+  if (n > in_.size() - pos_) return fail();
+  out = in_.substr(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+bool Cursor::be(int bytes, std::uint64_t& value) {
+  std::string_view raw;
+  if (!take(static_cast<std::uint64_t>(bytes), raw)) return false;
+  value = 0;
+  for (unsigned char c : raw) value = (value << 8) | c;
+  return true;
+}
+
+bool Cursor::next(Token& t) {
+  if (!ok_ || pos_ >= in_.size()) return fail();
+  const auto tag = static_cast<std::uint8_t>(in_[pos_++]);
+  t.bytes = {};
+  auto sized = [&](Kind kind, int size_bytes) {
+    t.kind = kind;
+    return be(size_bytes, t.number);
+  };
+  auto payload = [&](Kind kind, int size_bytes) {
+    std::uint64_t n = 0;
+    if (!be(size_bytes, n)) return false;
+    t.kind = kind;
+    return take(n, t.bytes);
+  };
+  auto ext = [&](std::uint64_t n) {
+    t.kind = Kind::ext;
+    return take(n + 1, t.bytes);  // the type byte, then the data
+  };
+  if (tag < 0x80) {
+    t.kind = Kind::uint;
+    t.number = tag;
+    return true;
+  }
+  if (tag >= 0xe0) {
+    t.kind = Kind::sint;
+    t.number = static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int8_t>(tag)));
+    return true;
+  }
+  if ((tag & 0xf0) == 0x80 || (tag & 0xf0) == 0x90) {
+    t.kind = (tag & 0xf0) == 0x80 ? Kind::map : Kind::array;
+    t.number = tag & 0x0f;
+    return true;
+  }
+  if ((tag & 0xe0) == 0xa0) {
+    t.kind = Kind::string;
+    return take(tag & 0x1f, t.bytes);
+  }
+  switch (tag) {
+    case 0xc0:
+      t.kind = Kind::nil;
+      return true;
+    case 0xc2:
+    case 0xc3:
+      t.kind = Kind::boolean;
+      t.number = tag == 0xc3;
+      return true;
+    case 0xc4:
+      return payload(Kind::binary, 1);
+    case 0xc5:
+      return payload(Kind::binary, 2);
+    case 0xc6:
+      return payload(Kind::binary, 4);
+    case 0xc7:
+    case 0xc8:
+    case 0xc9: {
+      std::uint64_t n = 0;
+      return be(tag == 0xc7 ? 1 : tag == 0xc8 ? 2 : 4, n) && ext(n);
+    }
+    case 0xca: {
+      if (!sized(Kind::float64, 4)) return false;
+      const auto f = std::bit_cast<float>(static_cast<std::uint32_t>(t.number));
+      t.number = std::bit_cast<std::uint64_t>(static_cast<double>(f));
+      return true;
+    }
+    case 0xcb:
+      return sized(Kind::float64, 8);
+    case 0xcc:
+      return sized(Kind::uint, 1);
+    case 0xcd:
+      return sized(Kind::uint, 2);
+    case 0xce:
+      return sized(Kind::uint, 4);
+    case 0xcf:
+      return sized(Kind::uint, 8);
+    case 0xd0:
+    case 0xd1:
+    case 0xd2:
+    case 0xd3: {
+      const int bytes = 1 << (tag - 0xd0);
+      if (!sized(Kind::sint, bytes)) return false;
+      if (bytes < 8) {  // sign-extend
+        const int shift = 64 - 8 * bytes;
+        t.number = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.number << shift) >> shift);
+      }
+      return true;
+    }
+    case 0xd4:
+      return ext(1);
+    case 0xd5:
+      return ext(2);
+    case 0xd6:
+      return ext(4);
+    case 0xd7:
+      return ext(8);
+    case 0xd8:
+      return ext(16);
+    case 0xd9:
+      return payload(Kind::string, 1);
+    case 0xda:
+      return payload(Kind::string, 2);
+    case 0xdb:
+      return payload(Kind::string, 4);
+    case 0xdc:
+      return sized(Kind::array, 2);
+    case 0xdd:
+      return sized(Kind::array, 4);
+    case 0xde:
+      return sized(Kind::map, 2);
+    case 0xdf:
+      return sized(Kind::map, 4);
+    default:
+      return fail();
+  }
+}
+
+bool Cursor::read_array(std::uint64_t& size) {
+  Token t;
+  if (!next(t) || t.kind != Kind::array) return fail();
+  size = t.number;
+  return true;
+}
+
+bool Cursor::read_map(std::uint64_t& size) {
+  Token t;
+  if (!next(t) || t.kind != Kind::map) return fail();
+  size = t.number;
+  return true;
+}
+
+bool Cursor::read_string(std::string_view& text) {
+  Token t;
+  if (!next(t) || t.kind != Kind::string) return fail();
+  text = t.bytes;
+  return true;
+}
+
+bool Cursor::read_integer(std::int64_t& value) {
+  Token t;
+  if (!next(t)) return false;
+  if (t.kind == Kind::sint) {
+    value = static_cast<std::int64_t>(t.number);
+    return true;
+  }
+  if (t.kind != Kind::uint || t.number > static_cast<std::uint64_t>(INT64_MAX)) return fail();
+  value = static_cast<std::int64_t>(t.number);
+  return true;
+}
+
+bool Cursor::read_true() {
+  const auto start = pos_;
+  Token t;
+  if (!next(t)) return false;
+  if (t.kind == Kind::boolean) return t.number == 1;
+  pos_ = start;  // a container, say: step over all of it
+  skip();
+  return false;
+}
+
+bool Cursor::skip() {
+  // Iterative: hostile nesting cannot exhaust the stack.
+  std::uint64_t remaining = 1;
+  Token t;
+  while (remaining > 0) {
+    if (!next(t)) return false;
+    --remaining;
+    if (t.kind == Kind::array) remaining += t.number;
+    if (t.kind == Kind::map) remaining += 2 * t.number;
+  }
+  return true;
+}
+
+bool Cursor::append_json(std::string& out, std::size_t depth) {
+  Token t;
+  if (!next(t)) return false;
+  switch (t.kind) {
+    case Kind::nil:
+      out += "null";
+      return true;
+    case Kind::boolean:
+      out += t.number ? "true" : "false";
+      return true;
+    case Kind::uint:
+    case Kind::sint: {
+      char buf[24];
+      auto [end, ec] =
+          t.kind == Kind::uint
+              ? std::to_chars(buf, buf + sizeof buf, t.number)
+              : std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(t.number));
+      out.append(buf, static_cast<std::size_t>(end - buf));
+      return true;
+    }
+    case Kind::float64:
+      return append_number(std::bit_cast<double>(t.number), out) || fail();
+    case Kind::string:
+      return append_json_string(t.bytes, out) || fail();
+    case Kind::array: {
+      if (depth > kDefaultMaxDepth) return fail();
+      out.push_back('[');
+      for (std::uint64_t i = 0; i < t.number; ++i) {
+        if (i > 0) out.push_back(',');
+        if (!append_json(out, depth + 1)) return false;
+      }
+      out.push_back(']');
+      return true;
+    }
+    case Kind::map:
+      if (depth > kDefaultMaxDepth) return fail();
+      return append_map(out, t.number, depth);
+    case Kind::binary:
+    case Kind::ext:
+      return fail();
+  }
+  return fail();
+}
+
+bool Cursor::append_map(std::string& out, std::uint64_t size, std::size_t depth) {
+  if (size > kMaxCheckedKeys) return fail();
+  std::array<std::string_view, kMaxCheckedKeys> keys;
+  out.push_back('{');
+  for (std::uint64_t i = 0; i < size; ++i) {
+    std::string_view key;
+    if (!read_string(key)) return false;
+    for (std::uint64_t j = 0; j < i; ++j) {
+      if (keys[j] == key) return fail();
+    }
+    keys[i] = key;
+    if (i > 0) out.push_back(',');
+    if (!append_json_string(key, out)) return fail();
+    out.push_back(':');
+    if (!append_json(out, depth + 1)) return false;
+  }
+  out.push_back('}');
+  return true;
+}
+
+}  // namespace sio::socketio::msgpack
