@@ -27,6 +27,7 @@ file(CONFIGURE OUTPUT ${SIO_FUZZ_BOOST_URL} CONTENT "#include <boost/url/src.hpp
 
 # Everything a harness reaches, instrumented for coverage but without libFuzzer's main().
 add_library(sio_fuzz_codecs STATIC
+  src/adapter/redis_resp.cpp
   src/engineio/base64.cpp
   src/engineio/deflate.cpp
   src/http/cors.cpp
@@ -37,15 +38,21 @@ add_library(sio_fuzz_codecs STATIC
   src/engineio/utf8.cpp
   src/engineio/websocket_reader.cpp
   src/socketio/decoder.cpp
+  src/socketio/json_cursor.cpp
   src/socketio/json_parse.cpp
   src/socketio/msgpack.cpp
+  src/socketio/msgpack_cursor.cpp
   src/socketio/msgpack_packet.cpp
   src/socketio/packet.cpp
   ${SIO_FUZZ_BOOST_URL}
 )
 target_include_directories(sio_fuzz_codecs PUBLIC src)
 find_package(ZLIB REQUIRED)
-target_link_libraries(sio_fuzz_codecs PUBLIC Boost::headers nlohmann_json::nlohmann_json ZLIB::ZLIB)
+# hiredis (the RESP reader the push reader is checked against) as installed: not instrumented.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+target_link_libraries(sio_fuzz_codecs PUBLIC Boost::headers nlohmann_json::nlohmann_json ZLIB::ZLIB
+                      PkgConfig::HIREDIS)
 target_compile_options(sio_fuzz_codecs PUBLIC ${SIO_FUZZ_SANITIZERS} -fsanitize=fuzzer-no-link)
 target_link_options(sio_fuzz_codecs PUBLIC -fsanitize=address,undefined)
 

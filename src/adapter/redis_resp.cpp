@@ -46,9 +46,13 @@ void* create_integer(const redisReadTask* task, long long value) {
   return reply;
 }
 
-void* create_nil(const redisReadTask* task) { return place(task, RedisReply::Type::nil); }
+void* create_nil(const redisReadTask* task) {
+  return place(task, RedisReply::Type::nil);
+}
 
-void free_reply(void* reply) { delete static_cast<RedisReply*>(reply); }
+void free_reply(void* reply) {
+  delete static_cast<RedisReply*>(reply);
+}
 
 redisReplyObjectFunctions kReplyFunctions = {create_string, create_array, create_integer,
                                              create_nil, free_reply};
@@ -167,7 +171,10 @@ void RespReader::feed(std::string_view bytes) {
 }
 
 bool RespReader::idle() const {
-  return reader_->ridx == -1 && reader_->pos == reader_->len;
+  // hiredis opens the outermost task whenever it is asked for a reply and has bytes, finished or
+  // not: a task whose type byte is not read yet holds nothing.
+  const auto& r = *reader_;
+  return r.pos == r.len && (r.ridx == -1 || (r.ridx == 0 && r.rstack[0].type < 0));
 }
 
 std::optional<RedisReply> RespReader::next() {

@@ -1,6 +1,9 @@
 #include "socketio/json_cursor.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include "engineio/utf8.hpp"
 
@@ -11,7 +14,9 @@ namespace {
 // As deep as the MessagePack decoder goes; deeper text is read the full way, if at all.
 constexpr std::size_t kMaxDepth = 200;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -70,7 +75,9 @@ bool JsonCursor::next_key(std::string_view& key) {
   return next_in('}') && read_string(key) && expect(':');
 }
 
-bool JsonCursor::next_item() { return next_in(']'); }
+bool JsonCursor::next_item() {
+  return next_in(']');
+}
 
 bool JsonCursor::read_string(std::string_view& text) {
   skip_whitespace();
@@ -150,6 +157,7 @@ bool JsonCursor::number() {
     while (pos_ < in_.size() && is_digit(in_[pos_])) ++pos_;
     return pos_ > from;
   };
+  const auto start = pos_;
   if (pos_ < in_.size() && in_[pos_] == '-') ++pos_;
   if (pos_ < in_.size() && in_[pos_] == '0') {
     ++pos_;
@@ -160,10 +168,17 @@ bool JsonCursor::number() {
     ++pos_;
     if (!digits()) return fail();
   }
+  bool exponent = false;
   if (pos_ < in_.size() && (in_[pos_] == 'e' || in_[pos_] == 'E')) {
+    exponent = true;
     ++pos_;
     if (pos_ < in_.size() && (in_[pos_] == '+' || in_[pos_] == '-')) ++pos_;
     if (!digits()) return fail();
+  }
+  // As the full parser: a number beyond a double's range (1e999) is refused, not made infinite.
+  if (exponent || pos_ - start > 300) {
+    const std::string text(in_.substr(start, pos_ - start));
+    if (!std::isfinite(std::strtod(text.c_str(), nullptr))) return fail();
   }
   return true;
 }
@@ -192,8 +207,8 @@ bool JsonCursor::string(bool* escaped) {
     if (pos_ + 1 >= in_.size()) return fail();
     const char e = in_[pos_ + 1];
     if (e != 'u') {
-      if (pending_high || (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' &&
-                           e != 'n' && e != 'r' && e != 't')) {
+      if (pending_high || (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' &&
+                           e != 'r' && e != 't')) {
         return fail();
       }
       pos_ += 2;

@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "engineio/utf8.hpp"
 #include "socketio/msgpack.hpp"
@@ -48,16 +49,12 @@ void append_escape(unsigned char c, std::string& out) {
 }
 
 bool append_number(double value, std::string& out) {
-  // Integral floats and exponents are written differently by JSON libraries and JavaScript; the
-  // full decoder settles those. A plain decimal fraction reads the same everywhere.
+  // Written by the JSON library's own routine, so that the text is the one the full way dumps
+  // (its shortest form is not always the one std::to_chars picks; both read back the same).
   if (!std::isfinite(value)) return false;
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-  if (ec != std::errc()) return false;
-  const std::string_view text(buf, static_cast<std::size_t>(end - buf));
-  if (text.find('.') == std::string_view::npos || text.find('e') != std::string_view::npos)
-    return false;
-  out += text;
+  char buf[64];
+  const char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, static_cast<std::size_t>(end - buf));
   return true;
 }
 
@@ -178,7 +175,8 @@ bool Cursor::next(Token& t) {
       if (!sized(Kind::sint, bytes)) return false;
       if (bytes < 8) {  // sign-extend
         const int shift = 64 - 8 * bytes;
-        t.number = static_cast<std::uint64_t>(static_cast<std::int64_t>(t.number << shift) >> shift);
+        t.number =
+            static_cast<std::uint64_t>(static_cast<std::int64_t>(t.number << shift) >> shift);
       }
       return true;
     }
@@ -280,10 +278,9 @@ bool Cursor::append_json(std::string& out, std::size_t depth) {
     case Kind::uint:
     case Kind::sint: {
       char buf[24];
-      auto [end, ec] =
-          t.kind == Kind::uint
-              ? std::to_chars(buf, buf + sizeof buf, t.number)
-              : std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(t.number));
+      auto [end, ec] = t.kind == Kind::uint ? std::to_chars(buf, buf + sizeof buf, t.number)
+                                            : std::to_chars(buf, buf + sizeof buf,
+                                                            static_cast<std::int64_t>(t.number));
       out.append(buf, static_cast<std::size_t>(end - buf));
       return true;
     }

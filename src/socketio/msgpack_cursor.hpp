@@ -32,9 +32,9 @@ class Cursor {
   // Appends the next value as JSON text, exactly as decode() followed by a JSON dump would write
   // it (keys in their order, strings escaped as JSON.stringify does). Fails, leaving `out`
   // partly written, on what JSON text cannot carry as it is — binaries, extension types (dates,
-  // legacy undefined), map keys that are not strings or that repeat, invalid UTF-8, floats
-  // without a fraction or with an exponent — and on nesting deeper than decode() allows: the
-  // caller then decodes the value the full way.
+  // legacy undefined), map keys that are not strings or that repeat, invalid UTF-8, NaN and
+  // infinities — and on nesting deeper than decode() allows: the caller then decodes the value
+  // the full way.
   bool append_json(std::string& out) { return append_json(out, 1); }
 
  private:

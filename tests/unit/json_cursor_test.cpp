@@ -23,7 +23,7 @@ bool skips_whole(std::string_view text) {
 
 TEST(JsonCursor, steps_over_exactly_what_json_accepts) {
   const std::string_view texts[] = {
-      R"([1,-2,3.5,-0.25e+3,0,1E5,true,false,null,"",{}])",
+      R"([1,-2,3.5,-0.25e+3,0,1E5,1e-999,true,false,null,"",{}])",
       R"( { "a" : [ 1 , { "b" : "c" } ] , "d" : "\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00" } )",
       "[\"안녕 😀\"]",
       "[]",
@@ -36,6 +36,8 @@ TEST(JsonCursor, steps_over_exactly_what_json_accepts) {
       "[.5]",
       "[-]",
       "[1e]",
+      "[1e888]",
+      "[-1e400]",
       "[tru]",
       "{\"a\" 1}",
       "{\"a\":1 \"b\":2}",

@@ -38,8 +38,8 @@ TEST(MsgpackCursor, writes_the_json_text_the_decoder_and_dump_write) {
       json::array({"chat", {{"text", "hi"}, {"n", 1}}}),
       json::array({"e", 0, 127, 128, 255, 65536, 4294967296ULL, -1, -33, -129, -40000,
                    -3000000000LL, 1.5, -0.25, 0.1, true, false, nullptr}),
-      json::array({"escapes", "quote \" backslash \\ newline \n tab \t nul " + std::string(1, '\0') +
-                                  " \x1f del \x7f / slash"}),
+      json::array({"escapes", "quote \" backslash \\ newline \n tab \t nul " +
+                                  std::string(1, '\0') + " \x1f del \x7f / slash"}),
       json::array({"unicode", "안녕하세요 € 😀"}),
       json::array({"nested", {{"a", {{"b", json::array({1, {{"c", "d"}}})}}}}, json::array()}),
       json::array({"keys in order", {{"z", 1}, {"a", 2}, {"m", 3}}}),
@@ -56,24 +56,37 @@ TEST(MsgpackCursor, writes_the_json_text_the_decoder_and_dump_write) {
 
 TEST(MsgpackCursor, reads_every_integer_and_string_width) {
   // int8 5, int16 -2, uint16 300, str8 "ab", str16 "c", float32 0.5, array16 [], map16 {}
-  const auto bytes = raw({0x98, 0xd0, 0x05, 0xd1, 0xff, 0xfe, 0xcd, 0x01, 0x2c, 0xd9, 0x02, 'a',
-                          'b', 0xda, 0x00, 0x01, 'c', 0xca, 0x3f, 0x00, 0x00, 0x00, 0xdc, 0x00,
-                          0x00, 0xde, 0x00, 0x00});
+  const auto bytes =
+      raw({0x98, 0xd0, 0x05, 0xd1, 0xff, 0xfe, 0xcd, 0x01, 0x2c, 0xd9, 0x02, 'a',  'b',  0xda,
+           0x00, 0x01, 'c',  0xca, 0x3f, 0x00, 0x00, 0x00, 0xdc, 0x00, 0x00, 0xde, 0x00, 0x00});
   EXPECT_EQ(short_way(bytes), full_way(bytes));
   EXPECT_EQ(*short_way(bytes), R"([5,-2,300,"ab","c",0.5,[],{}])");
+}
+
+TEST(MsgpackCursor, writes_floats_as_the_full_way_does) {
+  const std::string floats[] = {
+      raw({0x91, 0xcb, 0x40, 0x08, 0, 0, 0, 0, 0, 0}),           // 3.0
+      raw({0x91, 0xcb, 0x44, 0x2b, 0x8a, 0xeb, 0x3c, 0, 0, 0}),  // about 2.5e20
+      raw({0x91, 0xca, 0x44, 0x09, 0x6c, 0x05}),                 // a float32
+      raw({0x91, 0xcb, 0x80, 0, 0, 0, 0, 0, 0, 0}),              // -0.0
+  };
+  for (const auto& bytes : floats) {
+    auto text = short_way(bytes);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(*text, full_way(bytes));
+  }
 }
 
 TEST(MsgpackCursor, refuses_what_json_text_cannot_carry_as_is) {
   const std::string refused[] = {
       msgpack::encode(json::array({"bin", json::binary({1, 2, 3})})),
-      raw({0x91, 0xd4, 0x00, 0x00}),                          // legacy undefined
-      raw({0x91, 0xd6, 0xff, 0x00, 0x00, 0x00, 0x01}),        // a Date (timestamp 32)
-      raw({0x81, 0x01, 0xa1, 'x'}),                           // a number as a key
-      raw({0x82, 0xa1, 'k', 0x01, 0xa1, 'k', 0x02}),          // a repeated key
-      raw({0x91, 0xa2, 0xc3, 0x28}),                          // invalid UTF-8
-      raw({0x91, 0xcb, 0x40, 0x08, 0, 0, 0, 0, 0, 0}),        // 3.0, a float without fraction
-      raw({0x91, 0xcb, 0x44, 0x2b, 0x8a, 0xeb, 0x3c, 0, 0, 0}),  // 6.4e20
-      raw({0x92, 0xa1, 'x'}),                                 // truncated
+      raw({0x91, 0xd4, 0x00, 0x00}),                    // legacy undefined
+      raw({0x91, 0xd6, 0xff, 0x00, 0x00, 0x00, 0x01}),  // a Date (timestamp 32)
+      raw({0x81, 0x01, 0xa1, 'x'}),                     // a number as a key
+      raw({0x82, 0xa1, 'k', 0x01, 0xa1, 'k', 0x02}),    // a repeated key
+      raw({0x91, 0xa2, 0xc3, 0x28}),                    // invalid UTF-8
+      raw({0x91, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0}),  // NaN
+      raw({0x92, 0xa1, 'x'}),                           // truncated
   };
   for (const auto& bytes : refused) EXPECT_FALSE(short_way(bytes)) << bytes.size();
 }
@@ -134,8 +147,9 @@ TEST(RedisBroadcastEvent, leaves_binaries_and_acks_to_the_full_decoder) {
 
 TEST(RedisBroadcastEvent, refuses_a_second_data_member) {
   // {type: 2, data: ["a"], data: ["b"]}: the full decoder settles it as JavaScript would.
-  const auto bytes = raw({0x92, 0xa1, 'u', 0x83, 0xa4, 't', 'y', 'p', 'e', 0x02, 0xa4, 'd', 'a',
-                          't', 'a', 0x91, 0xa1, 'a', 0xa4, 'd', 'a', 't', 'a', 0x91, 0xa1, 'b'});
+  const auto bytes =
+      raw({0x92, 0xa1, 'u',  0x83, 0xa4, 't',  'y', 'p', 'e', 0x02, 0xa4, 'd',  'a',
+           't',  'a',  0x91, 0xa1, 'a',  0xa4, 'd', 'a', 't', 'a',  0x91, 0xa1, 'b'});
   EXPECT_FALSE(redis::decode_broadcast_event(bytes));
   auto full = redis::decode_broadcast(bytes);
   ASSERT_TRUE(full);
@@ -152,8 +166,8 @@ TEST(EventBroadcast, encodes_the_same_frame_as_the_packet_encoder) {
       for (const bool with_offset : {false, true}) {
         std::optional<sio::socketio::Broadcast::Offset> offset;
         if (with_offset) offset = sio::socketio::Broadcast::Offset{4, 1, "4-1"};
-        auto expected = sio::socketio::encode_broadcast(packet, {}, sio::socketio::Parser::text,
-                                                        offset);
+        auto expected =
+            sio::socketio::encode_broadcast(packet, {}, sio::socketio::Parser::text, offset);
         auto actual = sio::socketio::encode_event_broadcast(nsp, data.dump(), {}, offset);
         ASSERT_EQ(actual->frames.size(), 1u);
         EXPECT_EQ(actual->frames[0]->websocket_bytes(), expected->frames[0]->websocket_bytes());

@@ -137,7 +137,8 @@ TEST(PushedMessage, leaves_every_other_reply_to_the_reader) {
 TEST(RedisResp, reads_nested_arrays_as_xread_answers) {
   RespReader reader;
   reader.feed(
-      "*1\r\n*2\r\n$9\r\nsocket.io\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$3\r\nuid\r\n$2\r\nab\r\n$4\r\n"
+      "*1\r\n*2\r\n$9\r\nsocket.io\r\n*2\r\n*2\r\n$3\r\n1-0\r\n*4\r\n$3\r\nuid\r\n$2\r\nab\r\n$"
+      "4\r\n"
       "type\r\n$1\r\n3\r\n*2\r\n$3\r\n2-0\r\n*0\r\n*-1\r\n");
   auto reply = reader.next();
   ASSERT_TRUE(reply);
@@ -159,4 +160,20 @@ TEST(RedisResp, reports_a_stream_broken_inside_an_array) {
   reader.feed("*3\r\n$1\r\na\r\n*2\r\n:1\r\n!bad\r\n");
   EXPECT_FALSE(reader.next());
   EXPECT_FALSE(reader.error().empty());
+}
+
+TEST(RedisResp, is_idle_between_replies_only) {
+  RespReader reader;
+  EXPECT_TRUE(reader.idle());
+  reader.feed("*2\r\n$1\r\na\r\n");
+  EXPECT_FALSE(reader.next());
+  EXPECT_FALSE(reader.idle());  // half an array read
+  reader.feed("$1\r\nb\r\n+");
+  EXPECT_TRUE(reader.next());
+  EXPECT_FALSE(reader.next());
+  EXPECT_FALSE(reader.idle());  // a type byte read
+  reader.feed("OK\r\n");
+  EXPECT_TRUE(reader.next());
+  EXPECT_FALSE(reader.next());  // asked again with nothing left
+  EXPECT_TRUE(reader.idle());
 }
