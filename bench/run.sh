@@ -280,6 +280,9 @@ if [[ $mode == quick || $mode == full ]] && runs_server sio && runs_server node;
   # Two servers and one Redis, per adapter: B's CPU for each broadcast A makes.
   SIO_BIN_DIR=$bin node "$here/cluster/cluster.mjs" --out "$results" \
     --seconds "$([[ $mode == full ]] && echo 20 || echo 8)"
+  # The same at 10,000 broadcasts/s: what each costs when several arrive per wake-up.
+  SIO_BIN_DIR=$bin node "$here/cluster/cluster.mjs" --out "$results" --rate 10000 --members 1 \
+    --seconds "$([[ $mode == full ]] && echo 20 || echo 8)"
 fi
 
 if [[ $mode == smoke ]]; then
