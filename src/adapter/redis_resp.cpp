@@ -76,6 +76,8 @@ class PushParser {
     }
     if (i + 1 >= in_.size()) return PushRead::incomplete;
     if (i == pos_ + 1 || in_[i] != '\r' || in_[i + 1] != '\n') return PushRead::other;
+    // As strict as hiredis: no leading zero ("$04"), which Redis never sends.
+    if (in_[pos_ + 1] == '0' && i > pos_ + 2) return PushRead::other;
     pos_ = i + 2;
     return PushRead::message;
   }

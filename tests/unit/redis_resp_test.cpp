@@ -126,6 +126,7 @@ TEST(PushedMessage, leaves_every_other_reply_to_the_reader) {
       "*3\r\n$7\r\nmessage\r\n$-1\r\n",
       "*3\r\n$7\r\nmessage\r\n$4\r\nchanXX$1\r\nx\r\n",  // a length that lies
       "*4\r\n$7\r\nmessage\r\n",
+      "*3\r\n$7\r\nmessage\r\n$04\r\nchan\r\n$5\r\nhello\r\n",  // a leading zero
   };
   sio::adapter::PushedMessage out;
   std::size_t used = 0;
