@@ -21,10 +21,9 @@
 #include <vector>
 
 #include "adapter/redis_connection.hpp"
-#include "adapter/string_map.hpp"
 #include "adapter/redis_link.hpp"
-#include "adapter/string_map.hpp"
 #include "adapter/redis_url.hpp"
+#include "adapter/string_map.hpp"
 
 namespace sio::adapter {
 
@@ -58,6 +57,11 @@ class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisC
   // false when its queue is full (then `handler` is never called).
   bool command(const std::vector<std::string_view>& argv, RedisConnection::ReplyHandler handler) {
     return publisher_->send(argv, std::move(handler));
+  }
+  // command(), grouped with its neighbours in one transaction (RedisConnection::send_batched).
+  bool command_batched(const std::vector<std::string_view>& argv,
+                       RedisConnection::ReplyHandler handler) {
+    return publisher_->send_batched(argv, std::move(handler));
   }
 
   SubscriptionId subscribe(const std::string& channel, MessageHandler handler);

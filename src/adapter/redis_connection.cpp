@@ -211,7 +211,48 @@ bool RedisConnection::send_subscription(const std::vector<std::string_view>& arg
   return true;
 }
 
+bool RedisConnection::send_batched(const std::vector<std::string_view>& argv,
+                                   ReplyHandler handler) {
+  if (state_ != State::ready) return send(argv, std::move(handler));
+  if (outbox_.size() + batch_.bytes.size() > options_.max_queued_bytes) return false;
+  // A transaction holds Redis (and the readers) until its last command: a long burst goes as
+  // several.
+  constexpr std::size_t kMaxBatch = 256;
+  if (batch_.handlers.size() == kMaxBatch) close_batch();
+  format_command(batch_.bytes, argv);
+  batch_.handlers.push_back(std::move(handler));
+  schedule_flush();
+  return true;
+}
+
+void RedisConnection::close_batch() {
+  if (batch_.handlers.empty()) return;
+  auto handlers = std::move(batch_.handlers);
+  batch_.handlers.clear();
+  if (handlers.size() == 1) {
+    outbox_ += batch_.bytes;
+    pending_.push_back({std::move(handlers.front()), 0});
+  } else {
+    format_command(outbox_, {"MULTI"});
+    pending_.push_back({nullptr, 0});
+    outbox_ += batch_.bytes;
+    // Each command is answered QUEUED (or refused, which makes EXEC fail: EXECABORT).
+    for (std::size_t i = 0; i < handlers.size(); ++i) pending_.push_back({nullptr, 0});
+    format_command(outbox_, {"EXEC"});
+    pending_.push_back({[handlers = std::move(handlers)](const RedisReply& reply) {
+                          const bool each =
+                              reply.is_array() && reply.elements.size() == handlers.size();
+                          for (std::size_t i = 0; i < handlers.size(); ++i) {
+                            if (handlers[i]) handlers[i](each ? reply.elements[i] : reply);
+                          }
+                        },
+                        0});
+  }
+  batch_.bytes.clear();
+}
+
 void RedisConnection::write_raw(const std::vector<std::string_view>& argv, Pending pending) {
+  close_batch();  // what was given before it goes before it
   format_command(outbox_, argv);
   pending_.push_back(std::move(pending));
   schedule_flush();
@@ -228,7 +269,9 @@ void RedisConnection::schedule_flush() {
 }
 
 void RedisConnection::flush() {
-  if (write_in_flight_ || outbox_.empty()) return;
+  if (write_in_flight_) return;
+  close_batch();
+  if (outbox_.empty()) return;
   write_in_flight_ = true;
   writing_.swap(outbox_);
   outbox_.clear();
@@ -343,6 +386,7 @@ void RedisConnection::fail(const std::string& reason) {
     spdlog::debug("{}: {}", where(), reason);
   }
   state_ = State::backing_off;
+  close_batch();  // never sent: fails with the rest
   outbox_.clear();
   writing_.clear();
   write_in_flight_ = false;
@@ -378,6 +422,8 @@ void RedisConnection::close() {
   connect_timer_.cancel();
   health_timer_.cancel();
   reader_.reset();
+  close_batch();
+  outbox_.clear();
   auto lost = std::move(pending_);
   pending_.clear();
   auto waiting = std::move(waiting_);

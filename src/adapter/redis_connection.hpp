@@ -72,6 +72,13 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Sends a command; `handler` (may be empty) gets its reply. False when the queue is full or
   // the connection is closed: the command is dropped and `handler` never called.
   bool send(const std::vector<std::string_view>& argv, ReplyHandler handler);
+  // send(), for a command that may run in one MULTI … EXEC with the batched commands given right
+  // before or after it in the same turn of the event loop (nothing else between them). Redis then
+  // runs them back to back and wakes the clients blocked on what they write (XREAD BLOCK) once,
+  // after the last: a burst of XADDs reaches each reader of the stream in one reply, not in a
+  // first reply with one entry and a second with the rest. `handler` still gets the command's
+  // own reply (or the error that made the transaction fail). Batched only while ready.
+  bool send_batched(const std::vector<std::string_view>& argv, ReplyHandler handler);
   // Sends SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE or their UN- forms with at least one name; the replies
   // go to the push handler. Only while ready (false otherwise): subscriptions are not queued,
   // the owner renews them from on_ready.
@@ -109,6 +116,8 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void dispatch(RedisReply& reply);
   bool is_message(const RedisReply& reply) const;
   void write_raw(const std::vector<std::string_view>& argv, Pending pending);
+  // Moves the open batch to the outbox: alone as it is, several as one transaction.
+  void close_batch();
   void schedule_flush();
   void schedule_health_check();
   void flush();
@@ -143,7 +152,13 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   bool write_in_flight_ = false;
   bool flush_posted_ = false;
   std::deque<Pending> pending_;  // commands sent, replies awaited, in order
-  std::deque<Queued> waiting_;   // commands given while the link was down
+  // send_batched()'s commands of this turn, formatted, not yet in the outbox.
+  struct Batch {
+    std::string bytes;
+    std::vector<ReplyHandler> handlers;
+  };
+  Batch batch_;
+  std::deque<Queued> waiting_;  // commands given while the link was down
   std::size_t waiting_bytes_ = 0;
   bool subscriber_ = false;
 

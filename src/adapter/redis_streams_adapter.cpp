@@ -152,7 +152,8 @@ bool RedisStreamsAdapter::add_entry(const json& message, RedisConnection::ReplyH
                                            "nsp",    nsp,
                                            "type",   type_text,
                                            "data",   data};
-  return client_->command(argv, std::move(handler));
+  // A burst of broadcasts reaches every reader in one XREAD reply.
+  return client_->command_batched(argv, std::move(handler));
 }
 
 void RedisStreamsAdapter::publish(const json& message) {

@@ -398,3 +398,38 @@ describe("a streams cluster where sio keeps the stream short (--max-len 10)", ()
     assert.ok(length >= 10 && length <= 110, `XLEN ${STREAM} = ${length}`);
   });
 });
+
+describe("a burst of sio broadcasts on the stream", () => {
+  let redis;
+  let a;
+  before(async () => {
+    redis = await startRedis();
+    a = await startStreams(redis, "sio", "sio-a");
+    await redis.waitForSubscribers(MAIN_CHANNEL, 1);
+  });
+  after(async () => {
+    await a?.stop();
+    await redis?.stop();
+  });
+  afterEach(() => closeAll());
+
+  // The XADDs of one burst run as one transaction: a reader blocked on the stream (as every
+  // server of the cluster is) is woken once, after the last, and gets them all in one reply.
+  // One by one, it would get the first alone and the rest on its next XREAD.
+  it("reaches a blocked reader in one XREAD reply", async () => {
+    const actor = await member(a);
+    const reply = redis.command("XREAD", "BLOCK", "4000", "STREAMS", STREAM, "$");
+    // Blocked next to the server's own reader.
+    const readers = async () => (await redis.command("CLIENT", "LIST")).match(/ cmd=xread /g)?.length ?? 0;
+    await untilAsync(async () => (await readers()) >= 2, 3000, "a second reader of the stream");
+    const count = 40;
+    await actor.emitWithAck("flood", { event: "tick", count, payload: "x".repeat(20) });
+    const [[stream, entries]] = await reply;
+    assert.equal(stream, STREAM);
+    assert.equal(entries.length, count);
+    assert.deepEqual(
+      entries.map(([, fields]) => JSON.parse(fields[fields.indexOf("data") + 1]).packet.data[1]),
+      Array.from({ length: count }, (_, i) => i),
+    );
+  });
+});
