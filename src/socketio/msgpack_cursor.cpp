@@ -4,6 +4,7 @@
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "engineio/utf8.hpp"
@@ -48,6 +49,18 @@ void append_escape(unsigned char c, std::string& out) {
   }
 }
 
+// Whether any of the eight bytes of `word` is a control character, '"', '\\' or not ASCII (the
+// bytes a JSON string cannot carry as they are, or whose UTF-8 must be checked). May also answer
+// true for a plain byte next to such a one, never false when there is one.
+constexpr bool needs_a_look(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighs = 0x8080808080808080;
+  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  const std::uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighs;
+  return ((word & kHighs) | below_space | has_zero(word ^ ('"' * kOnes)) |
+          has_zero(word ^ ('\\' * kOnes))) != 0;
+}
+
 bool append_number(double value, std::string& out) {
   // Written by the JSON library's own routine, so that the text is the one the full way dumps
   // (its shortest form is not always the one std::to_chars picks; both read back the same).
@@ -61,19 +74,40 @@ bool append_number(double value, std::string& out) {
 }  // namespace
 
 bool append_json_string(std::string_view text, std::string& out) {
-  bool ascii = true;
-  for (unsigned char c : text) ascii &= c < 0x80;
-  if (!ascii && !engineio::is_valid_utf8(text)) return false;
+  const auto size_before = out.size();
   out.push_back('"');
-  std::size_t run = 0;  // the start of the bytes not written yet
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const char* run = p;  // the start of the bytes not written yet
+  while (p < end) {
+    // Eight bytes at a time while none needs a look.
+    while (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, sizeof word);
+      if (needs_a_look(word)) break;
+      p += 8;
+    }
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x80) {
+      const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      if (static_cast<std::size_t>(end - p) < length ||
+          !engineio::is_valid_utf8(std::string_view(p, length))) {
+        out.resize(size_before);
+        return false;
+      }
+      p += length;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++p;
+      continue;
+    }
+    out.append(run, static_cast<std::size_t>(p - run));
     append_escape(c, out);
-    run = i + 1;
+    run = ++p;
   }
-  out.append(text.data() + run, text.size() - run);
+  out.append(run, static_cast<std::size_t>(end - run));
   out.push_back('"');
   return true;
 }

@@ -77,6 +77,30 @@ TEST(MsgpackCursor, writes_floats_as_the_full_way_does) {
   }
 }
 
+// Strings are scanned eight bytes at a time: every character that needs escaping, and every
+// UTF-8 sequence (valid or not), at every position of a run of plain bytes.
+TEST(MsgpackCursor, escapes_and_checks_a_string_wherever_the_character_falls) {
+  const std::string specials[] = {"\"", "\\", "\n", std::string(1, '\0'), "\x1f", "\x7f",
+                                  "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x8e\x89"};
+  const std::string invalid[] = {"\xc3", "\xc3\x28", "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf",
+                                 "\x80", "\xf8\x88\x80\x80\x80", "\xf4\x90\x80\x80"};
+  for (std::size_t before = 0; before < 20; ++before) {
+    for (std::size_t after : {0, 1, 7, 8, 13}) {
+      for (const auto& special : specials) {
+        const auto text = std::string(before, 'a') + special + std::string(after, 'b');
+        const auto bytes = msgpack::encode(json::array({text}));
+        EXPECT_EQ(short_way(bytes), full_way(bytes)) << before << " " << after;
+      }
+      for (const auto& bad : invalid) {
+        const auto text = std::string(before, 'a') + bad + std::string(after, 'b');
+        std::string out = "kept";
+        EXPECT_FALSE(msgpack::append_json_string(text, out)) << before << " " << after;
+        EXPECT_EQ(out, "kept");
+      }
+    }
+  }
+}
+
 TEST(MsgpackCursor, refuses_what_json_text_cannot_carry_as_is) {
   const std::string refused[] = {
       msgpack::encode(json::array({"bin", json::binary({1, 2, 3})})),
