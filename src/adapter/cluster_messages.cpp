@@ -1,5 +1,6 @@
 #include "adapter/cluster_messages.hpp"
 
+#include "adapter/broadcast_event_reader.hpp"
 #include "adapter/redis_messages.hpp"
 #include "socketio/json_cursor.hpp"
 #include "socketio/msgpack.hpp"
@@ -54,77 +55,16 @@ namespace {
 
 using socketio::JsonCursor;
 
-bool read_rooms(JsonCursor& in, std::vector<Room>& rooms) {
-  if (!in.begin_array()) return false;
-  while (in.next_item()) {
-    std::string_view room;
-    if (!in.read_string(room)) return false;  // escapes, numbers: the full way
-    rooms.emplace_back(room);
-  }
-  return in.ok();
-}
-
-bool read_options(JsonCursor& in, BroadcastOptions& options) {
-  if (!in.begin_object()) return false;
-  std::string_view key;
-  while (in.next_key(key)) {
-    if (key == "rooms") {
-      if (!read_rooms(in, options.rooms)) return false;
-    } else if (key == "except") {
-      if (!read_rooms(in, options.except)) return false;
-    } else if (key == "flags") {
-      // Of the flags only `volatile` matters to a receiver.
-      if (!in.begin_object()) return false;
-      std::string_view flag;
-      while (in.next_key(flag)) {
-        if (flag == "volatile") {
-          options.flags.is_volatile = in.read_true();
-        } else {
-          in.skip();
-        }
-      }
-    } else {
-      in.skip();
-    }
-    if (!in.ok()) return false;
-  }
-  return in.ok();
-}
-
-// {type: 2, data: [...]}: an EVENT without an ack id.
-bool read_event_packet(JsonCursor& in, redis::BroadcastEvent& event) {
-  if (!in.begin_object()) return false;
-  bool is_event = false;
-  std::string_view key;
-  while (in.next_key(key)) {
-    if (key == "type") {
-      std::int64_t type = 0;
-      if (!in.read_integer(type)) return false;
-      is_event = type == static_cast<std::int64_t>(socketio::PacketType::event);
-    } else if (key == "data") {
-      std::string_view data;
-      if (!event.data.empty() || !in.skip(&data) || data.front() != '[') return false;
-      // Room for the packet's text around it (encode_event_broadcast): one allocation.
-      event.data.reserve(data.size() + 32);
-      event.data.assign(data);
-    } else if (key == "id") {
-      return false;
-    } else if (!in.skip()) {
-      return false;
-    }
-  }
-  return in.ok() && is_event && !event.data.empty();
-}
-
 bool read_broadcast_data(JsonCursor& in, redis::BroadcastEvent& event) {
   if (!in.begin_object()) return false;
   bool has_packet = false;
   std::string_view key;
   while (in.next_key(key)) {
     if (key == "opts") {
-      if (!read_options(in, event.options)) return false;
+      if (!event_reader::read_options(in, event.options)) return false;
     } else if (key == "packet") {
-      if (has_packet || !read_event_packet(in, event)) return false;
+      // The message's nsp is the one that counts.
+      if (has_packet || !event_reader::read_event_packet(in, event, nullptr)) return false;
       has_packet = true;
     } else if (key == "requestId") {
       return false;  // with acks: the full way

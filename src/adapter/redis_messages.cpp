@@ -5,6 +5,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "adapter/broadcast_event_reader.hpp"
 #include "socketio/json_parse.hpp"
 #include "socketio/msgpack.hpp"
 #include "socketio/msgpack_cursor.hpp"
@@ -118,78 +119,6 @@ std::optional<BroadcastMessage> decode_broadcast(std::string_view bytes) {
   return out;
 }
 
-namespace {
-
-bool read_rooms(msgpack::Cursor& in, std::vector<Room>& rooms) {
-  std::uint64_t size = 0;
-  if (!in.read_array(size)) return false;
-  rooms.reserve(size);
-  for (std::uint64_t i = 0; i < size; ++i) {
-    std::string_view room;
-    if (!in.read_string(room)) return false;  // a number: decode_broadcast names it
-    rooms.emplace_back(room);
-  }
-  return true;
-}
-
-// {rooms, except, flags}; of the flags only `volatile` matters to a receiver.
-bool read_options(msgpack::Cursor& in, BroadcastOptions& options) {
-  std::uint64_t size = 0;
-  if (!in.read_map(size)) return false;
-  for (std::uint64_t i = 0; i < size; ++i) {
-    std::string_view key;
-    if (!in.read_string(key)) return false;
-    if (key == "rooms") {
-      if (!read_rooms(in, options.rooms)) return false;
-    } else if (key == "except") {
-      if (!read_rooms(in, options.except)) return false;
-    } else if (key == "flags") {
-      std::uint64_t flags = 0;
-      if (!in.read_map(flags)) return false;
-      for (std::uint64_t j = 0; j < flags; ++j) {
-        std::string_view flag;
-        if (!in.read_string(flag)) return false;
-        if (flag == "volatile") {
-          options.flags.is_volatile = in.read_true();
-        } else {
-          in.skip();
-        }
-      }
-    } else {
-      in.skip();
-    }
-    if (!in.ok()) return false;
-  }
-  return true;
-}
-
-// {type, data, nsp}: only an EVENT without an ack id.
-bool read_event_packet(msgpack::Cursor& in, BroadcastEvent& event) {
-  std::uint64_t size = 0;
-  if (!in.read_map(size)) return false;
-  bool is_event = false;
-  for (std::uint64_t i = 0; i < size; ++i) {
-    std::string_view key;
-    if (!in.read_string(key)) return false;
-    if (key == "type") {
-      std::int64_t type = 0;
-      if (!in.read_integer(type)) return false;
-      is_event = type == static_cast<std::int64_t>(socketio::PacketType::event);
-    } else if (key == "data") {
-      if (!event.data.empty() || !in.append_json(event.data) || event.data.front() != '[') return false;
-    } else if (key == "nsp") {
-      if (!in.read_string(event.nsp)) return false;
-    } else if (key == "id") {
-      return false;
-    } else if (!in.skip()) {
-      return false;
-    }
-  }
-  return is_event && !event.data.empty();
-}
-
-}  // namespace
-
 std::optional<BroadcastEvent> decode_broadcast_event(std::string_view bytes) {
   msgpack::Cursor in(bytes);
   BroadcastEvent event;
@@ -199,8 +128,10 @@ std::optional<BroadcastEvent> decode_broadcast_event(std::string_view bytes) {
   event.data.reserve(bytes.size() + 32);
   std::uint64_t size = 0;
   if (!in.read_array(size) || size < 2 || size > 3) return std::nullopt;
-  if (!in.read_string(event.uid) || !read_event_packet(in, event)) return std::nullopt;
-  if (size == 3 && !read_options(in, event.options)) return std::nullopt;
+  if (!in.read_string(event.uid) || !event_reader::read_event_packet(in, event, &event.nsp)) {
+    return std::nullopt;
+  }
+  if (size == 3 && !event_reader::read_options(in, event.options)) return std::nullopt;
   if (!in.at_end()) return std::nullopt;
   return event;
 }
