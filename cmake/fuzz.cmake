@@ -28,6 +28,7 @@ file(CONFIGURE OUTPUT ${SIO_FUZZ_BOOST_URL} CONTENT "#include <boost/url/src.hpp
 # Everything a harness reaches, instrumented for coverage but without libFuzzer's main().
 add_library(sio_fuzz_codecs STATIC
   src/adapter/redis_resp.cpp
+  src/adapter/redis_stream_reply.cpp
   src/engineio/base64.cpp
   src/engineio/deflate.cpp
   src/http/cors.cpp

@@ -16,6 +16,7 @@ add_library(sio_redis STATIC
   src/adapter/redis_messages.cpp
   src/adapter/redis_resp.cpp
   src/adapter/redis_stream_reader.cpp
+  src/adapter/redis_stream_reply.cpp
   src/adapter/redis_streams_adapter.cpp
   src/adapter/redis_url.cpp
   src/adapter/sharded_redis_adapter.cpp

@@ -6,7 +6,9 @@
 // - as JSON text: when JsonCursor steps over it whole, nlohmann's parser must accept it (spans
 //   of it go to clients as they are);
 // - as bytes from Redis: when read_pushed_message reads a message push, the RespReader must read
-//   the same bytes as the same push.
+//   the same bytes as the same push; when read_stream_reply reads an XREAD reply, the RespReader
+//   must read the same bytes as one reply with the same entries, and when it says the bytes end
+//   too early, the RespReader must not find a whole reply in them either.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include <string_view>
 
 #include "adapter/redis_resp.hpp"
+#include "adapter/redis_stream_reply.hpp"
 #include "socketio/json_cursor.hpp"
 #include "socketio/msgpack.hpp"
 #include "socketio/msgpack_cursor.hpp"
@@ -64,6 +67,41 @@ void pushed_messages(std::string_view bytes) {
   check(!reader.next() && reader.idle());
 }
 
+void stream_replies(std::string_view bytes) {
+  namespace adapter = sio::adapter;
+  adapter::StreamReply reply;
+  std::size_t used = 0;
+  const auto read = adapter::read_stream_reply(bytes, reply, used);
+  if (read == adapter::PushRead::other) return;
+  adapter::RespReader reader;
+  if (read == adapter::PushRead::incomplete) {
+    reader.feed(bytes);
+    check(!reader.next());
+    return;
+  }
+  reader.feed(bytes.substr(0, used));
+  auto tree = reader.next();
+  check(tree.has_value() && !reader.next() && reader.idle());
+  std::size_t at = 0;
+  adapter::StreamFields fields;
+  if (tree->type == adapter::RedisReply::Type::nil) {
+    check(reply.entries.empty());
+    return;
+  }
+  for (const auto& stream : tree->elements) {
+    for (const auto& entry : stream.elements.at(1).elements) {
+      check(at < reply.entries.size());
+      const auto& mine = reply.entries[at++];
+      check(mine.id == entry.elements.at(0).str);
+      adapter::fields_of(entry.elements.at(1), fields);
+      check(fields.size() == mine.field_count);
+      for (std::size_t i = 0; i < fields.size(); ++i)
+        check(fields[i] == reply.fields[mine.first_field + i]);
+    }
+  }
+  check(at == reply.entries.size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -71,5 +109,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   msgpack_to_json(input);
   json_spans(input);
   pushed_messages(input);
+  stream_replies(input);
   return 0;
 }

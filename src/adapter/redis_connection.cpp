@@ -131,13 +131,13 @@ void RedisConnection::log_in() {
     std::vector<std::string_view> auth{"AUTH"};
     if (!url.username.empty()) auth.push_back(url.username);
     auth.push_back(url.password);
-    write_raw(auth, {step("AUTH", false), 0});
+    write_raw(auth, {step("AUTH", false), 0, nullptr});
   }
   if (url.db != 0) {
     const auto db = std::to_string(url.db);
-    write_raw({"SELECT", db}, {step("SELECT", false), 0});
+    write_raw({"SELECT", db}, {step("SELECT", false), 0, nullptr});
   }
-  write_raw({"PING"}, {step("PING", true), 0});
+  write_raw({"PING"}, {step("PING", true), 0, nullptr});
 }
 
 void RedisConnection::become_ready() {
@@ -160,7 +160,7 @@ void RedisConnection::become_ready() {
   waiting_bytes_ = 0;
   for (auto& queued : waiting) {
     outbox_ += queued.bytes;
-    pending_.push_back({std::move(queued.handler), 0});
+    pending_.push_back({std::move(queued.handler), 0, std::move(queued.in_place)});
   }
   if (!outbox_.empty()) schedule_flush();
   ping_outstanding_ = false;
@@ -184,30 +184,35 @@ void RedisConnection::schedule_health_check() {
                                      if (self && generation == self->generation_)
                                        self->ping_outstanding_ = false;
                                    },
-                                   0});
+                                   0, nullptr});
         self->schedule_health_check();
       });
 }
 
 bool RedisConnection::send(const std::vector<std::string_view>& argv, ReplyHandler handler) {
+  return send(argv, std::move(handler), nullptr);
+}
+
+bool RedisConnection::send(const std::vector<std::string_view>& argv, ReplyHandler handler,
+                           InPlaceHandler in_place) {
   if (state_ == State::closed) return false;
   if (state_ == State::ready) {
     if (outbox_.size() > options_.max_queued_bytes) return false;
-    write_raw(argv, {std::move(handler), 0});
+    write_raw(argv, {std::move(handler), 0, std::move(in_place)});
     return true;
   }
   std::string bytes;
   format_command(bytes, argv);
   if (waiting_bytes_ + bytes.size() > options_.max_queued_bytes) return false;
   waiting_bytes_ += bytes.size();
-  waiting_.push_back({std::move(bytes), std::move(handler)});
+  waiting_.push_back({std::move(bytes), std::move(handler), std::move(in_place)});
   return true;
 }
 
 bool RedisConnection::send_subscription(const std::vector<std::string_view>& argv) {
   if (state_ != State::ready || argv.size() < 2) return false;
   subscriber_ = true;
-  write_raw(argv, {nullptr, argv.size() - 1});
+  write_raw(argv, {nullptr, argv.size() - 1, nullptr});
   return true;
 }
 
@@ -231,13 +236,13 @@ void RedisConnection::close_batch() {
   batch_.handlers.clear();
   if (handlers.size() == 1) {
     outbox_ += batch_.bytes;
-    pending_.push_back({std::move(handlers.front()), 0});
+    pending_.push_back({std::move(handlers.front()), 0, nullptr});
   } else {
     format_command(outbox_, {"MULTI"});
-    pending_.push_back({nullptr, 0});
+    pending_.push_back({nullptr, 0, nullptr});
     outbox_ += batch_.bytes;
     // Each command is answered QUEUED (or refused, which makes EXEC fail: EXECABORT).
-    for (std::size_t i = 0; i < handlers.size(); ++i) pending_.push_back({nullptr, 0});
+    for (std::size_t i = 0; i < handlers.size(); ++i) pending_.push_back({nullptr, 0, nullptr});
     format_command(outbox_, {"EXEC"});
     pending_.push_back({[handlers = std::move(handlers)](const RedisReply& reply) {
                           const bool each =
@@ -246,7 +251,7 @@ void RedisConnection::close_batch() {
                             if (handlers[i]) handlers[i](each ? reply.elements[i] : reply);
                           }
                         },
-                        0});
+                        0, nullptr});
   }
   batch_.bytes.clear();
 }
@@ -292,7 +297,7 @@ void RedisConnection::read() {
     if (ec)
       return self->fail(ec == asio::error::eof ? "closed by server" : "read: " + ec.message());
     std::string_view bytes(self->read_buffer_.data(), n);
-    if (!self->take_messages(bytes)) return;
+    if (!self->take_in_place(bytes)) return;
     if (!bytes.empty()) {
       self->reader_->feed(bytes);
       self->split_.clear();  // fed: `bytes` may have been its text
@@ -309,28 +314,47 @@ void RedisConnection::read() {
   });
 }
 
-bool RedisConnection::take_messages(std::string_view& bytes) {
+bool RedisConnection::take_in_place(std::string_view& bytes) {
   // Only between replies: what the RespReader holds of one comes first.
-  if (!subscriber_ || !on_message_ || !reader_->idle()) return true;
+  if (!reader_->idle()) return true;
+  const bool messages = subscriber_ && on_message_;
+  if (!messages && (pending_.empty() || !pending_.front().in_place)) return true;
   if (!split_.empty()) {
     split_.append(bytes);
     bytes = split_;
   }
   const auto generation = generation_;
-  PushedMessage message;
   while (!bytes.empty()) {
     std::size_t used = 0;
-    const auto read = read_pushed_message(bytes, message, used);
-    if (read == PushRead::other) return true;
-    if (read == PushRead::incomplete) {
-      // The rest of this message comes with the next read: kept here, not in the RespReader.
-      split_ = std::string(bytes);
-      bytes = {};
-      return true;
+    auto read = PushRead::other;
+    if (messages) {
+      PushedMessage message;
+      read = read_pushed_message(bytes, message, used);
+      if (read == PushRead::message) {
+        bytes.remove_prefix(used);
+        on_message_(message);
+        if (generation != generation_) return false;
+        continue;
+      }
     }
-    bytes.remove_prefix(used);
-    on_message_(message);
-    if (generation != generation_) return false;
+    if (read == PushRead::other && !pending_.empty() && pending_.front().in_place &&
+        pending_.front().push_replies == 0) {
+      // Moved out while it runs: a handler that drops the connection clears the queue.
+      auto in_place = std::move(pending_.front().in_place);
+      read = in_place(bytes, used);
+      if (generation != generation_) return false;
+      if (read == PushRead::message) {
+        pending_.pop_front();
+        bytes.remove_prefix(used);
+        continue;
+      }
+      pending_.front().in_place = std::move(in_place);
+    }
+    if (read == PushRead::other) return true;
+    // The rest comes with the next read: kept here, not in the RespReader.
+    split_ = std::string(bytes);
+    bytes = {};
+    return true;
   }
   split_.clear();
   return true;

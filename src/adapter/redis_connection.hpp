@@ -35,6 +35,11 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   using ReplyHandler = std::function<void(const RedisReply& reply)>;
   using PushHandler = std::function<void(RedisReply& push)>;
   using MessageHandler = std::function<void(const PushedMessage& message)>;
+  // Reads a command's reply where it lies in the read buffer. Given the bytes at the front, it
+  // reads and acts on the whole reply (`message`, `used` bytes), or does nothing: the bytes end
+  // too early (`incomplete`: it is called again once more came) or hold something it does not
+  // read (`other`: the RespReader reads the reply, for the command's ReplyHandler).
+  using InPlaceHandler = std::function<PushRead(std::string_view bytes, std::size_t& used)>;
 
   struct Options {
     RedisUrl url;
@@ -72,6 +77,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   // Sends a command; `handler` (may be empty) gets its reply. False when the queue is full or
   // the connection is closed: the command is dropped and `handler` never called.
   bool send(const std::vector<std::string_view>& argv, ReplyHandler handler);
+  // send(), with the reply read in place when it can be (see InPlaceHandler); `handler` gets it
+  // otherwise (and gets the errors).
+  bool send(const std::vector<std::string_view>& argv, ReplyHandler handler,
+            InPlaceHandler in_place);
   // send(), for a command that may run in one MULTI … EXEC with the batched commands given right
   // before or after it in the same turn of the event loop (nothing else between them). Redis then
   // runs them back to back and wakes the clients blocked on what they write (XREAD BLOCK) once,
@@ -93,10 +102,12 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
     ReplyHandler handler;
     // Non-zero for subscription commands: how many confirmations they still await.
     std::size_t push_replies = 0;
+    InPlaceHandler in_place;
   };
   struct Queued {
     std::string bytes;
     ReplyHandler handler;
+    InPlaceHandler in_place;
   };
 
   void connect();
@@ -110,9 +121,10 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   void log_in();
   void become_ready();
   void read();
-  // Hands the message pushes at the front of `bytes` to on_message, in place, and leaves in
-  // `bytes` what the RespReader must read; false when a handler dropped the connection.
-  bool take_messages(std::string_view& bytes);
+  // Reads what it can at the front of `bytes` in place — message pushes (to on_message), replies
+  // of commands with an InPlaceHandler — and leaves in `bytes` what the RespReader must read;
+  // false when a handler dropped the connection.
+  bool take_in_place(std::string_view& bytes);
   void dispatch(RedisReply& reply);
   bool is_message(const RedisReply& reply) const;
   void write_raw(const std::vector<std::string_view>& argv, Pending pending);
@@ -145,7 +157,7 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
 
   std::unique_ptr<RespReader> reader_;
   std::vector<char> read_buffer_;
-  // The start of a message push that the last read cut short (read_pushed_message's).
+  // The start of a push or reply read in place that the last read cut short.
   std::string split_;
   std::string outbox_;   // formatted commands not yet handed to the socket
   std::string writing_;  // the bytes of the write in flight

@@ -57,52 +57,52 @@ void free_reply(void* reply) {
 redisReplyObjectFunctions kReplyFunctions = {create_string, create_array, create_integer,
                                              create_nil, free_reply};
 
-// Reading a push step by step: each step says whether it read its part, ran out of bytes, or
-// found something else.
-class PushParser {
- public:
-  explicit PushParser(std::string_view in) : in_(in) {}
-
-  // `<prefix><digits>\r\n`.
-  PushRead length(char prefix, std::size_t& value) {
-    if (pos_ >= in_.size()) return PushRead::incomplete;
-    if (in_[pos_] != prefix) return PushRead::other;
-    std::size_t i = pos_ + 1;
-    value = 0;
-    while (i < in_.size() && in_[i] >= '0' && in_[i] <= '9') {
-      if (i - pos_ > 10) return PushRead::other;  // no bulk that long fits in a read anyway
-      value = value * 10 + static_cast<std::size_t>(in_[i] - '0');
-      ++i;
-    }
-    if (i + 1 >= in_.size()) return PushRead::incomplete;
-    if (i == pos_ + 1 || in_[i] != '\r' || in_[i + 1] != '\n') return PushRead::other;
-    // As strict as hiredis: no leading zero ("$04"), which Redis never sends.
-    if (in_[pos_ + 1] == '0' && i > pos_ + 2) return PushRead::other;
-    pos_ = i + 2;
-    return PushRead::message;
-  }
-
-  PushRead bulk(std::string_view& out) {
-    std::size_t size = 0;
-    if (auto step = length('$', size); step != PushRead::message) return step;
-    if (size + 2 > in_.size() - pos_) return PushRead::incomplete;
-    if (in_[pos_ + size] != '\r' || in_[pos_ + size + 1] != '\n') return PushRead::other;
-    out = in_.substr(pos_, size);
-    pos_ += size + 2;
-    return PushRead::message;
-  }
-
-  std::size_t position() const { return pos_; }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-};
-
 }  // namespace
 
+PushRead RespCursor::length(char prefix, std::size_t& value) {
+  if (pos_ >= in_.size()) return PushRead::incomplete;
+  if (in_[pos_] != prefix) return PushRead::other;
+  std::size_t i = pos_ + 1;
+  value = 0;
+  while (i < in_.size() && in_[i] >= '0' && in_[i] <= '9') {
+    if (i - pos_ > 10) return PushRead::other;  // no bulk that long fits in a read anyway
+    value = value * 10 + static_cast<std::size_t>(in_[i] - '0');
+    ++i;
+  }
+  if (i + 1 >= in_.size()) return PushRead::incomplete;
+  if (i == pos_ + 1 || in_[i] != '\r' || in_[i + 1] != '\n') return PushRead::other;
+  // As strict as hiredis: no leading zero ("$04"), which Redis never sends.
+  if (in_[pos_ + 1] == '0' && i > pos_ + 2) return PushRead::other;
+  pos_ = i + 2;
+  return PushRead::message;
+}
+
+PushRead RespCursor::array(std::size_t& count, bool& nil) {
+  constexpr std::string_view kNil = "*-1\r\n";
+  nil = false;
+  count = 0;
+  const auto rest = in_.substr(pos_);
+  if (rest.size() < 2 || rest[0] != '*' || rest[1] != '-') return length('*', count);
+  if (rest.size() < kNil.size())
+    return kNil.starts_with(rest) ? PushRead::incomplete : PushRead::other;
+  if (!rest.starts_with(kNil)) return PushRead::other;
+  pos_ += kNil.size();
+  nil = true;
+  return PushRead::message;
+}
+
+PushRead RespCursor::bulk(std::string_view& out) {
+  std::size_t size = 0;
+  if (auto step = length('$', size); step != PushRead::message) return step;
+  if (size + 2 > in_.size() - pos_) return PushRead::incomplete;
+  if (in_[pos_ + size] != '\r' || in_[pos_ + size + 1] != '\n') return PushRead::other;
+  out = in_.substr(pos_, size);
+  pos_ += size + 2;
+  return PushRead::message;
+}
+
 PushRead read_pushed_message(std::string_view bytes, PushedMessage& out, std::size_t& used) {
-  PushParser in(bytes);
+  RespCursor in(bytes);
   std::size_t count = 0;
   if (auto step = in.length('*', count); step != PushRead::message) return step;
   if (count != 3 && count != 4) return PushRead::other;

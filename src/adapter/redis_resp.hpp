@@ -33,11 +33,31 @@ struct PushedMessage {
   std::string_view payload;
 };
 
+// Reading replies where they lie, part by part: each step says whether it read its part
+// (`message`), ran out of bytes (`incomplete`: the reply goes on in the next read), or found
+// something else (`other`: the RespReader's to read). For the replies that come by the thousand
+// (message pushes, XREAD's entries), read without the general reader's allocations.
+enum class PushRead { message, incomplete, other };
+class RespCursor {
+ public:
+  explicit RespCursor(std::string_view in) : in_(in) {}
+  // `<prefix><digits>\r\n`: an array's (`*`) or a bulk string's (`$`) length.
+  PushRead length(char prefix, std::size_t& value);
+  // An array's header; `nil` for the nil array (`*-1`), which has no items.
+  PushRead array(std::size_t& count, bool& nil);
+  PushRead bulk(std::string_view& out);
+  // Bytes read so far.
+  std::size_t position() const { return pos_; }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
 // Reads such a push from the front of `bytes` without copying anything: the busiest reply a
 // subscriber gets, read without the general reader's allocations. `message`: one was read, of
 // `used` bytes; `incomplete`: the bytes may begin one but end too early; `other`: they begin
 // something else, which is the RespReader's to read.
-enum class PushRead { message, incomplete, other };
 PushRead read_pushed_message(std::string_view bytes, PushedMessage& out, std::size_t& used);
 // The same push from a reply the RespReader made; false when the reply is no message push.
 bool as_pushed_message(const RedisReply& reply, PushedMessage& out);

@@ -10,20 +10,6 @@ constexpr std::chrono::milliseconds kRetryDelay{200};
 
 }  // namespace
 
-std::string_view field_of(const StreamFields& fields, std::string_view name) {
-  for (const auto& [key, value] : fields) {
-    if (key == name) return value;
-  }
-  return {};
-}
-
-void fields_of(const RedisReply& values, StreamFields& fields) {
-  fields.clear();
-  const auto& items = values.elements;
-  for (std::size_t i = 0; i + 1 < items.size(); i += 2)
-    fields.emplace_back(items[i].str, items[i + 1].str);
-}
-
 std::shared_ptr<RedisStreamReader> RedisStreamReader::create(boost::asio::io_context& ctx,
                                                              Options options) {
   return std::make_shared<RedisStreamReader>(ctx, std::move(options));
@@ -93,19 +79,37 @@ void RedisStreamReader::read() {
   const auto block = std::to_string(options_.block.count());
   const std::vector<std::string_view> argv{"XREAD", "COUNT",   count,           "BLOCK",
                                            block,   "STREAMS", options_.stream, position_};
-  const bool sent =
-      connection_->send(argv, [this, alive = std::weak_ptr(alive_)](const RedisReply& reply) {
-        if (alive.expired() || closed_) return;
-        reading_ = false;
-        // A lost link: start() goes on once it is back.
-        if (reply.is_error()) {
-          if (!reply.str.starts_with("connection")) retry_later();
-          return;
-        }
-        on_entries(reply);
-        read();
-      });
-  if (!sent) {
+  auto alive = std::weak_ptr(alive_);
+  // Most replies come whole in one read and are read where they lie; the others (cut across
+  // reads, errors) come as a reply made by the RespReader.
+  auto in_place = [this, alive](std::string_view bytes, std::size_t& used) {
+    if (alive.expired() || closed_) return PushRead::other;
+    const auto step = read_stream_reply(bytes, reply_, used);
+    if (step != PushRead::message) return step;
+    reading_ = false;
+    for (const auto& entry : reply_.entries) {
+      id_.assign(entry.id);
+      position_ = id_;
+      const auto first = reply_.fields.begin() + static_cast<std::ptrdiff_t>(entry.first_field);
+      fields_.assign(first, first + static_cast<std::ptrdiff_t>(entry.field_count));
+      deliver(fields_);
+      if (closed_) return PushRead::message;
+    }
+    read();
+    return PushRead::message;
+  };
+  auto handler = [this, alive](const RedisReply& reply) {
+    if (alive.expired() || closed_) return;
+    reading_ = false;
+    // A lost link: start() goes on once it is back.
+    if (reply.is_error()) {
+      if (!reply.str.starts_with("connection")) retry_later();
+      return;
+    }
+    on_entries(reply);
+    read();
+  };
+  if (!connection_->send(argv, std::move(handler), std::move(in_place))) {
     reading_ = false;
     retry_later();
   }
@@ -119,33 +123,37 @@ void RedisStreamReader::on_entries(const RedisReply& reply) {
       continue;
     for (const auto& entry : stream.elements[1].elements) {
       if (!entry.is_array() || entry.elements.size() < 2) continue;
-      const auto& id = entry.elements[0].str;
-      position_ = id;
+      id_ = entry.elements[0].str;
+      position_ = id_;
       fields_of(entry.elements[1], fields_);
-      const auto nsp = field_of(fields_, "nsp");
-      if (nsp.empty()) continue;
-      auto [first, last] = handlers_.equal_range(nsp);
-      if (first == last) continue;
-      auto run = [&](const EntryHandler& handler) {
-        // An entry is someone else's input: one that breaks a handler is dropped.
-        try {
-          handler(id, fields_);
-        } catch (const std::exception& e) {
-          spdlog::error("redis streams: dropped entry {}: {}", id, e.what());
-        }
-      };
-      // Copied before they run: a handler may add or remove handlers. One namespace (the usual
-      // case) needs no list.
-      if (std::next(first) == last) {
-        const auto handler = first->second.second;
-        run(handler);
-        continue;
-      }
-      std::vector<EntryHandler> targets;
-      for (auto it = first; it != last; ++it) targets.push_back(it->second.second);
-      for (const auto& handler : targets) run(handler);
+      deliver(fields_);
+      if (closed_) return;
     }
   }
+}
+
+void RedisStreamReader::deliver(const StreamFields& fields) {
+  const auto nsp = field_of(fields, "nsp");
+  if (nsp.empty()) return;
+  auto [first, last] = handlers_.equal_range(nsp);
+  if (first == last) return;
+  auto run = [&](const EntryHandler& handler) {
+    // An entry is someone else's input: one that breaks a handler is dropped.
+    try {
+      handler(id_, fields);
+    } catch (const std::exception& e) {
+      spdlog::error("redis streams: dropped entry {}: {}", id_, e.what());
+    }
+  };
+  // Copied before they run: a handler may add or remove handlers. One namespace (the usual
+  // case) needs no list.
+  if (std::next(first) == last) {
+    const auto handler = first->second.second;
+    return run(handler);
+  }
+  std::vector<EntryHandler> targets;
+  for (auto it = first; it != last; ++it) targets.push_back(it->second.second);
+  for (const auto& handler : targets) run(handler);
 }
 
 void RedisStreamReader::retry_later() {

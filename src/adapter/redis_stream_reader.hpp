@@ -21,18 +21,10 @@
 #include <vector>
 
 #include "adapter/redis_connection.hpp"
+#include "adapter/redis_stream_reply.hpp"
 #include "adapter/redis_url.hpp"
 
 namespace sio::adapter {
-
-// An entry's fields, in order (name, value, name, value, …), seen in the reply that holds them.
-using StreamFields = std::vector<std::pair<std::string_view, std::string_view>>;
-
-// The value of field `name`, or "" when absent.
-std::string_view field_of(const StreamFields& fields, std::string_view name);
-// The fields of an entry as XREAD and XRANGE give them (a flat array: name, value, …), into
-// `fields` (cleared first: one vector serves every entry of a reply).
-void fields_of(const RedisReply& values, StreamFields& fields);
 
 class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader> {
  public:
@@ -63,6 +55,8 @@ class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader>
   void find_end();
   void read();
   void on_entries(const RedisReply& reply);
+  // Hands the entry to the handlers of its namespace.
+  void deliver(const StreamFields& fields);
   void retry_later();
 
   boost::asio::io_context& ctx_;
@@ -72,6 +66,8 @@ class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader>
   std::string position_;
   std::multimap<std::string, std::pair<HandlerId, EntryHandler>, std::less<>> handlers_;
   StreamFields fields_;
+  StreamReply reply_;  // read in place, reused
+  std::string id_;     // the entry being delivered
   HandlerId next_id_ = 1;
   bool reading_ = false;
   bool closed_ = false;
