@@ -8,8 +8,9 @@
 // Each pair runs --repeat times (this machine's CPU time per run varies by tens of percent) and
 // the run with the median receiver CPU is reported.
 //
-//   node bench/cluster/cluster.mjs [--rate 2000] [--seconds 8] [--members 1,100] [--repeat 3]
+//   node bench/cluster/cluster.mjs [--rate 2000] [--seconds 8] [--members 1,100] [--repeat 5]
 //                                  [--adapters classic,sharded,streams] [--out bench/results]
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,7 +27,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "8" },
     members: { type: "string", default: "1,100" },
     adapters: { type: "string", default: "classic,sharded,streams" },
-    repeat: { type: "string", default: "3" },
+    repeat: { type: "string", default: "5" },
     out: { type: "string", default: path.join(here, "..", "results") },
   },
 });
@@ -148,6 +149,25 @@ for (const adapter of args.adapters.split(",")) {
   }
 }
 
+// The floor under B's number on this machine: a process that does nothing but wake up for each
+// burst, read it from one loopback connection and write it to another (sio-wake-floor), with
+// bursts of the same count every TICK_MS; median of --repeat runs.
+function wakeFloor() {
+  const binary = path.join(process.env.SIO_BIN_DIR ?? path.join(here, "..", "..", "build", "bin"), "sio-wake-floor");
+  const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+  const runs = [];
+  for (let i = 0; i < Number(args.repeat); i++) {
+    const out = execFileSync(binary, ["--messages", String(perTick), "--interval-ms", String(TICK_MS)], {
+      encoding: "utf8",
+    });
+    const [, wake, message] = out.match(/([\d.]+) µs per wake-up, ([\d.]+) µs per message/);
+    runs.push({ us_per_wake: Number(wake), us_per_broadcast: Number(message) });
+  }
+  runs.sort((x, y) => x.us_per_broadcast - y.us_per_broadcast);
+  return { burst: perTick, ...runs[Math.floor(runs.length / 2)], runs: runs.map((r) => r.us_per_broadcast) };
+}
+const floor = wakeFloor();
+
 const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 const day = new Date().toISOString().slice(0, 10);
 const base = path.join(args.out, `${day}-${stamp.slice(9)}-cluster`);
@@ -155,7 +175,7 @@ mkdirSync(args.out, { recursive: true });
 const machine = `${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`;
 writeFileSync(
   `${base}.json`,
-  JSON.stringify({ scenario: "cluster", machine, rate, seconds, repeat: Number(args.repeat), rows }, null, 2),
+  JSON.stringify({ scenario: "cluster", machine, rate, seconds, repeat: Number(args.repeat), floor, rows }, null, 2),
 );
 const md = [
   "# cluster: broadcasts from server A delivered by server B (one Redis)",
@@ -174,6 +194,11 @@ for (const row of rows) {
     `| ${row.adapter} | ${row.members} | ${row.kind} | ${row.deliveries_per_s} | ${row.lost} | ${row.receiver_us_per_broadcast} | ${row.sender_us_per_broadcast} | ${ratio} | ${row.receiver_us_per_broadcast_runs.join(", ")} |`,
   );
 }
+md.push(
+  "",
+  `Floor (sio-wake-floor: a process that only wakes for each burst of ${floor.burst}, reads it and writes it on): ` +
+    `${floor.us_per_wake} µs per wake-up, ${floor.us_per_broadcast} µs per broadcast (runs: ${floor.runs.join(", ")}).`,
+);
 writeFileSync(`${base}.md`, md.join("\n") + "\n");
 console.log(md.join("\n"));
 process.exit(0);
