@@ -318,7 +318,9 @@ bool RedisConnection::take_in_place(std::string_view& bytes) {
   // Only between replies: what the RespReader holds of one comes first.
   if (!reader_->idle()) return true;
   const bool messages = subscriber_ && on_message_;
-  if (!messages && (pending_.empty() || !pending_.front().in_place)) return true;
+  if (!messages && split_.empty() && (pending_.empty() || !pending_.front().in_place)) {
+    return true;
+  }
   if (!split_.empty()) {
     split_.append(bytes);
     bytes = split_;
