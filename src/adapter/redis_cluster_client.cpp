@@ -181,6 +181,7 @@ void RedisClusterClient::on_publish_reply(const RedisReply& reply, std::string c
       auto& target = node(redirect->to);
       if (!redirect->ask) {
         owners_[redirect->slot] = target.address.text();
+        owners_redirected_ = true;
         refresh_soon();
       }
       return send_publish(std::move(channel), std::move(payload), target.address.text(),
@@ -279,19 +280,27 @@ void RedisClusterClient::refresh() {
 
 void RedisClusterClient::apply_slot_map(const std::vector<cluster::SlotRange>& ranges) {
   if (ranges.empty()) return;  // a cluster still forming: keep what we know
-  std::vector<std::string> owners(cluster::kSlotCount);
-  masters_.clear();
+  std::vector<std::tuple<std::uint16_t, std::uint16_t, std::string>> applied;
+  applied.reserve(ranges.size());
   for (const auto& range : ranges) {
-    const auto key = node(range.master).address.text();
-    for (std::size_t slot = range.first; slot <= range.last; ++slot) owners[slot] = key;
-    masters_.insert(key);
+    applied.emplace_back(range.first, range.last, node(range.master).address.text());
   }
-  if (owners != owners_) {
-    if (slot_map_known_) {
-      ++cluster_stats_.slot_map_changes;
-      spdlog::info("redis cluster: the slot map changed; moving subscriptions as needed");
+  if (!slot_map_known_ || owners_redirected_ || applied != applied_ranges_) {
+    std::vector<std::string> owners(cluster::kSlotCount);
+    masters_.clear();
+    for (const auto& [first, last, key] : applied) {
+      for (std::size_t slot = first; slot <= last; ++slot) owners[slot] = key;
+      masters_.insert(key);
     }
-    owners_ = std::move(owners);
+    if (owners != owners_) {
+      if (slot_map_known_) {
+        ++cluster_stats_.slot_map_changes;
+        spdlog::info("redis cluster: the slot map changed; moving subscriptions as needed");
+      }
+      owners_ = std::move(owners);
+    }
+    applied_ranges_ = std::move(applied);
+    owners_redirected_ = false;
   }
   slot_map_known_ = true;
   place_subscriptions();
@@ -365,6 +374,7 @@ void RedisClusterClient::on_push(const std::string& node_key, RedisReply& push) 
       ++cluster_stats_.redirects;
       if (redirect->to.host.empty()) redirect->to.host = nodes_.at(node_key).address.host;
       owners_[redirect->slot] = node(redirect->to).address.text();
+      owners_redirected_ = true;
       place_subscriptions();
     } else {
       spdlog::warn("redis cluster: a subscription was refused: {}", push.str);

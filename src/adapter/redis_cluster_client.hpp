@@ -27,14 +27,15 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "adapter/redis_client.hpp"
 #include "adapter/redis_cluster_slots.hpp"
 #include "adapter/redis_connection.hpp"
-#include "adapter/string_map.hpp"
 #include "adapter/redis_url.hpp"
+#include "adapter/string_map.hpp"
 
 namespace sio::adapter {
 
@@ -130,6 +131,11 @@ class RedisClusterClient : public RedisLink,
   std::vector<std::string> owners_;
   // The nodes that serve slots in the last map read (derived from it once per read).
   std::set<std::string> masters_;
+  // The map as last applied, range by range: a read that says the same (as nearly every periodic
+  // one does), with no slot moved by a redirect since, leaves owners_ as it is instead of
+  // rewriting all 16384.
+  std::vector<std::tuple<std::uint16_t, std::uint16_t, std::string>> applied_ranges_;
+  bool owners_redirected_ = false;
   bool slot_map_known_ = false;
   bool refreshing_ = false;
   bool refresh_wanted_ = false;

@@ -9,6 +9,7 @@
 
 #include "engineio/utf8.hpp"
 #include "socketio/msgpack.hpp"
+#include "socketio/plain_text.hpp"
 
 namespace sio::socketio::msgpack {
 
@@ -49,18 +50,6 @@ void append_escape(unsigned char c, std::string& out) {
   }
 }
 
-// Whether any of the eight bytes of `word` is a control character, '"', '\\' or not ASCII (the
-// bytes a JSON string cannot carry as they are, or whose UTF-8 must be checked). May also answer
-// true for a plain byte next to such a one, never false when there is one.
-constexpr bool needs_a_look(std::uint64_t word) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101;
-  constexpr std::uint64_t kHighs = 0x8080808080808080;
-  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  const std::uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHighs;
-  return ((word & kHighs) | below_space | has_zero(word ^ ('"' * kOnes)) |
-          has_zero(word ^ ('\\' * kOnes))) != 0;
-}
-
 bool append_number(double value, std::string& out) {
   // Written by the JSON library's own routine, so that the text is the one the full way dumps
   // (its shortest form is not always the one std::to_chars picks; both read back the same).
@@ -81,12 +70,7 @@ bool append_json_string(std::string_view text, std::string& out) {
   const char* run = p;  // the start of the bytes not written yet
   while (p < end) {
     // Eight bytes at a time while none needs a look.
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      if (needs_a_look(word)) break;
-      p += 8;
-    }
+    p = text.data() + skip_plain_words(text, static_cast<std::size_t>(p - text.data()));
     if (p == end) break;
     const auto c = static_cast<unsigned char>(*p);
     if (c >= 0x80) {

@@ -61,6 +61,25 @@ TEST(JsonCursor, steps_over_exactly_what_json_accepts) {
   }
 }
 
+// Strings are scanned eight bytes at a time: every escape, control character and UTF-8 sequence
+// (valid or not) at every position of a run of plain bytes is still judged as JSON judges it.
+TEST(JsonCursor, judges_a_string_wherever_the_character_falls) {
+  const std::string inner[] = {"\\\"", "\\n", "\\u00e9", "\\ud83c\\udf89", "\\ud83c", "\\x",
+                               std::string(1, '\x01'), "\x7f", "\xc3\xa9", "\xf0\x9f\x8e\x89",
+                               "\xc3", "\xed\xa0\x80", "\x80", "\""};
+  for (std::size_t before = 0; before < 20; ++before) {
+    for (std::size_t after : {0, 1, 7, 8, 13}) {
+      for (const auto& special : inner) {
+        const auto text =
+            "[\"" + std::string(before, 'a') + special + std::string(after, 'b') + "\"]";
+        JsonCursor cursor(text);
+        const bool stepped = cursor.skip() && cursor.at_end();
+        EXPECT_EQ(stepped, json::accept(text)) << text;
+      }
+    }
+  }
+}
+
 TEST(JsonCursor, reads_members_and_items_in_order) {
   JsonCursor in(R"({"type":3,"flags":{"volatile":true,"x":[1]},"rooms":["a","b"]})");
   ASSERT_TRUE(in.begin_object());
