@@ -24,20 +24,36 @@ namespace sio::adapter::event_reader {
 template <class Cursor>
 class Members;
 
-template <>
-class Members<socketio::msgpack::Cursor> {
+// MessagePack gives a map's or an array's size up front: what is left of it, counted down.
+class Countdown {
  public:
-  explicit Members(socketio::msgpack::Cursor& in) : in_(in), ok_(in.read_map(left_)) {}
-  bool next_key(std::string_view& key) {
+  // `read_size(left)`: Cursor::read_map or Cursor::read_array; false when the header is not one.
+  template <class ReadSize>
+  explicit Countdown(ReadSize read_size) {
+    ok_ = read_size(left_);
+  }
+  // Whether one more is there (and counts it).
+  bool take() {
     if (!ok_ || left_ == 0) return false;
     --left_;
-    return in_.read_string(key);
+    return true;
   }
 
  private:
-  socketio::msgpack::Cursor& in_;
   std::uint64_t left_ = 0;
-  bool ok_;
+  bool ok_ = false;
+};
+
+template <>
+class Members<socketio::msgpack::Cursor> {
+ public:
+  explicit Members(socketio::msgpack::Cursor& in)
+      : in_(in), left_([&in](std::uint64_t& size) { return in.read_map(size); }) {}
+  bool next_key(std::string_view& key) { return left_.take() && in_.read_string(key); }
+
+ private:
+  socketio::msgpack::Cursor& in_;
+  Countdown left_;
 };
 
 template <>
@@ -58,16 +74,12 @@ class Items;
 template <>
 class Items<socketio::msgpack::Cursor> {
  public:
-  explicit Items(socketio::msgpack::Cursor& in) : ok_(in.read_array(left_)) {}
-  bool next() {
-    if (!ok_ || left_ == 0) return false;
-    --left_;
-    return true;
-  }
+  explicit Items(socketio::msgpack::Cursor& in)
+      : left_([&in](std::uint64_t& size) { return in.read_array(size); }) {}
+  bool next() { return left_.take(); }
 
  private:
-  std::uint64_t left_ = 0;
-  bool ok_;
+  Countdown left_;
 };
 
 template <>

@@ -90,9 +90,7 @@ void RedisStreamReader::read() {
     for (const auto& entry : reply_.entries) {
       id_.assign(entry.id);
       position_ = id_;
-      const auto first = reply_.fields.begin() + static_cast<std::ptrdiff_t>(entry.first_field);
-      fields_.assign(first, first + static_cast<std::ptrdiff_t>(entry.field_count));
-      deliver(fields_);
+      deliver(StreamFieldsView(reply_.fields).subspan(entry.first_field, entry.field_count));
       if (closed_) return PushRead::message;
     }
     read();
@@ -132,7 +130,7 @@ void RedisStreamReader::on_entries(const RedisReply& reply) {
   }
 }
 
-void RedisStreamReader::deliver(const StreamFields& fields) {
+void RedisStreamReader::deliver(StreamFieldsView fields) {
   const auto nsp = field_of(fields, "nsp");
   if (nsp.empty()) return;
   auto [first, last] = handlers_.equal_range(nsp);

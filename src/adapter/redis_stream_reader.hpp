@@ -28,7 +28,7 @@ namespace sio::adapter {
 
 class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader> {
  public:
-  using EntryHandler = std::function<void(const std::string& id, const StreamFields& fields)>;
+  using EntryHandler = std::function<void(const std::string& id, StreamFieldsView fields)>;
   using HandlerId = std::uint64_t;
 
   struct Options {
@@ -56,7 +56,7 @@ class RedisStreamReader : public std::enable_shared_from_this<RedisStreamReader>
   void read();
   void on_entries(const RedisReply& reply);
   // Hands the entry to the handlers of its namespace.
-  void deliver(const StreamFields& fields);
+  void deliver(StreamFieldsView fields);
   void retry_later();
 
   boost::asio::io_context& ctx_;

@@ -2,7 +2,7 @@
 
 namespace sio::adapter {
 
-std::string_view field_of(const StreamFields& fields, std::string_view name) {
+std::string_view field_of(StreamFieldsView fields, std::string_view name) {
   for (const auto& [key, value] : fields) {
     if (key == name) return value;
   }

@@ -4,6 +4,7 @@
 // Streams adapter reads the stream without a reply object for each entry.
 
 #include <cstddef>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -14,9 +15,11 @@ namespace sio::adapter {
 
 // An entry's fields, in order (name, value, name, value, …), seen in the reply that holds them.
 using StreamFields = std::vector<std::pair<std::string_view, std::string_view>>;
+// Some of them, where they lie (one entry's part of a shared list).
+using StreamFieldsView = std::span<const std::pair<std::string_view, std::string_view>>;
 
 // The value of field `name`, or "" when absent.
-std::string_view field_of(const StreamFields& fields, std::string_view name);
+std::string_view field_of(StreamFieldsView fields, std::string_view name);
 // The fields of an entry as XREAD and XRANGE give them (a flat array: name, value, …), into
 // `fields` (cleared first: one vector serves every entry of a reply).
 void fields_of(const RedisReply& values, StreamFields& fields);

@@ -106,7 +106,7 @@ void RedisStreamsAdapter::subscribe() {
                     client_->subscribe(channel_ + uid() + "#", handler)};
   reader_handler_ = reader_->add(
       nsp_.name(),
-      [this](const std::string& id, const StreamFields& fields) { on_entry(id, fields); });
+      [this](const std::string& id, StreamFieldsView fields) { on_entry(id, fields); });
 }
 
 void RedisStreamsAdapter::close_transport() {
@@ -116,7 +116,7 @@ void RedisStreamsAdapter::close_transport() {
   reader_handler_ = 0;
 }
 
-void RedisStreamsAdapter::on_entry(const std::string& id, const StreamFields& fields) {
+void RedisStreamsAdapter::on_entry(const std::string& id, StreamFieldsView fields) {
   int type = 0;
   const auto type_text = field_of(fields, "type");
   std::from_chars(type_text.data(), type_text.data() + type_text.size(), type);

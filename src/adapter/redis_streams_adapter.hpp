@@ -68,7 +68,7 @@ class RedisStreamsAdapter : public ClusterAdapter {
   struct Restore;
 
   void subscribe();
-  void on_entry(const std::string& id, const StreamFields& fields);
+  void on_entry(const std::string& id, StreamFieldsView fields);
   bool add_entry(const json& message, RedisConnection::ReplyHandler handler);
   void read_missed(std::shared_ptr<Restore> restore, std::string after, int calls);
 

@@ -98,9 +98,9 @@ describe("the admin UI in Chromium, development mode", { timeout: 120_000 }, () 
     await page.goto(`${server.url}/admin-ui/#/sockets/`);
     await page.waitForURL(/#\/sockets\/$/);
     await page.locator(".v-data-table tbody tr", { hasText: alice.id }).waitFor();
-    const deadline = Date.now() + WAIT;
+    const deadline = performance.now() + WAIT;
     while ((await page.locator(".v-data-table tbody tr", { hasText: bobId }).count()) > 0) {
-      assert.ok(Date.now() < deadline, "bob still listed");
+      assert.ok(performance.now() < deadline, "bob still listed");
       await page.waitForTimeout(100);
     }
     assert.equal(alice.connected, true);

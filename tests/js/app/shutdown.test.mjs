@@ -9,12 +9,12 @@ const DEADLINE_MS = 10000;
 
 // Sends SIGTERM (or `signal`) and resolves with {code, signal, ms} once the process exited.
 async function terminate(server, signal = "SIGTERM") {
-  const started = Date.now();
+  const started = performance.now();
   server.proc.kill(signal);
   const timer = setTimeout(() => server.proc.kill("SIGKILL"), DEADLINE_MS + 5000);
   const result = await server.exited;
   clearTimeout(timer);
-  return { ...result, ms: Date.now() - started };
+  return { ...result, ms: performance.now() - started };
 }
 
 // Every message of a room, through the REST API (pages of 100).

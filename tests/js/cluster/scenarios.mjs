@@ -195,9 +195,9 @@ export function clusterScenarios(servers, { unordered = false } = {}) {
 
 // until() with an async predicate.
 export async function untilAsync(predicate, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    if (performance.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

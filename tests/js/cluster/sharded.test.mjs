@@ -154,14 +154,14 @@ describe("a sharded cluster whose main channel's master fails over", () => {
   function traffic(actor, from) {
     let seq = 0;
     const timer = setInterval(() => {
-      actor.emit("broadcast", { event: "tick", args: [{ from, seq: seq++, at: Date.now() }] });
+      actor.emit("broadcast", { event: "tick", args: [{ from, seq: seq++, at: performance.now() }] });
     }, 50);
     return { stop: () => clearInterval(timer) };
   }
 
   function ticks(socket) {
     const got = [];
-    socket.on("tick", (tick) => got.push({ ...tick, received: Date.now() }));
+    socket.on("tick", (tick) => got.push({ ...tick, received: performance.now() }));
     return got;
   }
 
@@ -179,7 +179,7 @@ describe("a sharded cluster whose main channel's master fails over", () => {
       const owner = await cluster.ownerOf(MAIN_CHANNEL);
       await cluster.killMaster(owner);
       const newOwner = await cluster.waitForFailover(owner);
-      const visible = Date.now();
+      const visible = performance.now();
       const resumed = async (got, from, to) => {
         await untilAsync(
           async () => got.some((t) => t.from === from && t.at >= visible),

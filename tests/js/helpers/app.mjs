@@ -244,12 +244,12 @@ export const sqlite = (dbPath, sql) =>
 
 // Retries an async assertion every 20 ms until it passes; rethrows its last failure after `timeoutMs`.
 export async function eventually(check, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
       return await check();
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (performance.now() > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -78,9 +78,9 @@ export async function startNginx(upstreamPorts) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 10000;
+  const deadline = performance.now() + 10000;
   while ((await getStatus(`${url}/socket.io/?EIO=4&transport=polling`)) !== 200) {
-    if (nginx.exitCode !== null || Date.now() > deadline) {
+    if (nginx.exitCode !== null || performance.now() > deadline) {
       const log = readFileSync(path.join(dir, "error.log"), "utf8");
       await stop();
       throw new Error(`nginx did not proxy within 10 s: ${log}`);

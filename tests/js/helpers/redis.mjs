@@ -25,13 +25,13 @@ function spawnRedis(port) {
   const exited = new Promise((resolve) => proc.once("exit", (code, signal) => resolve({ code, signal })));
   // Ready once it answers PING (its log stays quiet below warnings).
   const ready = (async () => {
-    const deadline = Date.now() + 10000;
+    const deadline = performance.now() + 10000;
     for (;;) {
       if (proc.exitCode !== null || proc.signalCode !== null) {
         throw new Error(`redis-server on port ${port} exited (code ${proc.exitCode}, signal ${proc.signalCode})`);
       }
       if ((await redisCommand(port, "PING").catch(() => null)) === "PONG") return;
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} not ready within 10 s`);
+      if (performance.now() > deadline) throw new Error(`redis-server on port ${port} not ready within 10 s`);
       await sleep(20);
     }
   })();
@@ -118,11 +118,11 @@ export async function startRedis() {
     },
     // Resolves once `channel` has at least `count` subscribers (servers ready to be reached).
     async waitForSubscribers(channel, count, timeoutMs = 10000) {
-      const deadline = Date.now() + timeoutMs;
+      const deadline = performance.now() + timeoutMs;
       for (;;) {
         const n = await redis.numsub(channel).catch(() => 0);
         if (n >= count) return n;
-        if (Date.now() > deadline) throw new Error(`${channel} has ${n} subscribers, not ${count}, after ${timeoutMs} ms`);
+        if (performance.now() > deadline) throw new Error(`${channel} has ${n} subscribers, not ${count}, after ${timeoutMs} ms`);
         await sleep(20);
       }
     },

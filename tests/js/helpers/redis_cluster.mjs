@@ -39,7 +39,7 @@ function spawnNode(dir, port, busPort) {
 }
 
 async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   let last;
   for (;;) {
     try {
@@ -48,7 +48,7 @@ async function until(what, timeoutMs, check) {
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new Error(`${what} not reached within ${timeoutMs} ms${last ? ` (last error: ${last.message})` : ""}`);
     }
     await sleep(20);
@@ -57,14 +57,14 @@ async function until(what, timeoutMs, check) {
 
 // Resolves once the node answers PING; rejects at once if it exited (a port taken meanwhile).
 async function answering(node) {
-  const deadline = Date.now() + 10000;
+  const deadline = performance.now() + 10000;
   for (;;) {
     if (!node.alive()) {
       const { exitCode, signalCode } = node.proc;
       throw new Error(`redis-server on port ${node.port} exited (code ${exitCode}, signal ${signalCode})`);
     }
     if ((await redisCommand(node.port, "PING").catch(() => null)) === "PONG") return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${node.port} not ready within 10 s`);
+    if (performance.now() > deadline) throw new Error(`redis-server on port ${node.port} not ready within 10 s`);
     await sleep(20);
   }
 }

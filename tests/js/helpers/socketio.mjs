@@ -106,9 +106,9 @@ export function record(socket, event) {
 
 // Resolves once `predicate()` holds, polling every few ms; rejects after `timeoutMs`.
 export async function until(predicate, timeoutMs = 5000, what = "condition") {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    if (performance.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await sleep(5);
   }
 }

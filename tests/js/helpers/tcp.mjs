@@ -41,12 +41,12 @@ export function holdConnection(server, { localAddress, path = "/held", timeoutMs
 // Like holdConnection, retried until the server admits one (a place it just freed may take a
 // moment to be seen), for up to `timeoutMs`.
 export async function holdConnectionEventually(server, options = {}, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
       return await holdConnection(server, options);
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (performance.now() > deadline) throw err;
       await sleep(50);
     }
   }
@@ -56,7 +56,7 @@ export async function holdConnectionEventually(server, options = {}, timeoutMs =
 // sent (nothing, for a refused connection) and after how long. Rejects if it stays open.
 export function closedByServer(server, { localAddress, timeoutMs = 5000 } = {}) {
   return new Promise((resolve, reject) => {
-    const started = Date.now();
+    const started = performance.now();
     const socket = net.connect(target(server, localAddress));
     let received = "";
     const timer = setTimeout(() => {
@@ -67,7 +67,7 @@ export function closedByServer(server, { localAddress, timeoutMs = 5000 } = {}) 
     socket.on("error", () => {});
     socket.on("close", () => {
       clearTimeout(timer);
-      resolve({ received, ms: Date.now() - started });
+      resolve({ received, ms: performance.now() - started });
     });
   });
 }
@@ -107,7 +107,7 @@ export function trickleHeaders(server, { head, intervalMs = 1000, timeoutMs = 15
       reject(new Error(`a trickling client was still connected after ${timeoutMs} ms`));
     }, timeoutMs);
     socket.on("connect", () => {
-      started = Date.now();
+      started = performance.now();
       socket.write(head);
       trickle = setInterval(() => socket.writable && socket.write("X"), intervalMs);
     });
@@ -116,7 +116,7 @@ export function trickleHeaders(server, { head, intervalMs = 1000, timeoutMs = 15
     socket.on("close", () => {
       clearTimeout(timer);
       clearInterval(trickle);
-      resolve({ ms: Date.now() - started, response });
+      resolve({ ms: performance.now() - started, response });
     });
   });
 }

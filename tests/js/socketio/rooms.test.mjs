@@ -240,10 +240,10 @@ describe("Socket.IO rooms and broadcasting", () => {
 
   it("answers a broadcast with acks to an empty room at once with no responses", async () => {
     const asker = await connect(server.url);
-    const started = Date.now();
+    const started = performance.now();
     const result = await asker.emitWithAck("broadcast-ask", { to: "nobody-here", event: "q", args: [], timeout: 2000 });
     assert.deepEqual(result, { err: null, responses: [] });
-    assert.ok(Date.now() - started < 1000, "waited for the timeout with nobody to answer");
+    assert.ok(performance.now() - started < 1000, "waited for the timeout with nobody to answer");
   });
 
   it("times out a broadcast with acks when one member never answers, keeping the others' responses", async () => {
@@ -252,10 +252,10 @@ describe("Socket.IO rooms and broadcasting", () => {
     a.on("q2", (callback) => callback("a"));
     b.on("q2", (callback) => callback("b"));
     const silentAsked = next(silent, "q2");
-    const started = Date.now();
+    const started = performance.now();
     const result = await asker.emitWithAck("broadcast-ask", { to: "ask2", event: "q2", args: [], timeout: 400 });
     assert.deepEqual(result, { err: "operation has timed out", responses: ["a", "b"] });
-    assert.ok(Date.now() - started >= 380);
+    assert.ok(performance.now() - started >= 380);
     await silentAsked; // it was asked, it just did not answer
   });
 });
