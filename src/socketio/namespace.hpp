@@ -68,10 +68,14 @@ class Namespace : public adapter::LocalNamespace {
     return BroadcastOperator(*this).to(rooms);
   }
   BroadcastOperator in(const adapter::Room& room) { return to(room); }
-  BroadcastOperator except(const adapter::Room& room) { return BroadcastOperator(*this).except(room); }
+  BroadcastOperator except(const adapter::Room& room) {
+    return BroadcastOperator(*this).except(room);
+  }
   BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
   BroadcastOperator local() { return BroadcastOperator(*this).local(); }
-  BroadcastOperator timeout(std::chrono::milliseconds t) { return BroadcastOperator(*this).timeout(t); }
+  BroadcastOperator timeout(std::chrono::milliseconds t) {
+    return BroadcastOperator(*this).timeout(t);
+  }
   template <class... T>
   void emit(std::string_view event, T&&... args) {
     BroadcastOperator(*this).emit(event, std::forward<T>(args)...);
@@ -82,9 +86,15 @@ class Namespace : public adapter::LocalNamespace {
   void fetch_sockets(adapter::FetchHandler handler) {
     BroadcastOperator(*this).fetch_sockets(std::move(handler));
   }
-  void sockets_join(const std::vector<adapter::Room>& rooms) { BroadcastOperator(*this).sockets_join(rooms); }
-  void sockets_leave(const std::vector<adapter::Room>& rooms) { BroadcastOperator(*this).sockets_leave(rooms); }
-  void disconnect_sockets(bool close = false) { BroadcastOperator(*this).disconnect_sockets(close); }
+  void sockets_join(const std::vector<adapter::Room>& rooms) {
+    BroadcastOperator(*this).sockets_join(rooms);
+  }
+  void sockets_leave(const std::vector<adapter::Room>& rooms) {
+    BroadcastOperator(*this).sockets_leave(rooms);
+  }
+  void disconnect_sockets(bool close = false) {
+    BroadcastOperator(*this).disconnect_sockets(close);
+  }
   // Sends an event to the other servers of the cluster (not to clients).
   void server_side_emit(std::string_view event, Args args,
                         adapter::ServerAckHandler handler = nullptr);
@@ -109,7 +119,8 @@ class Namespace : public adapter::LocalNamespace {
   void deliver_with_ack(const Packet& packet, const adapter::BroadcastOptions& options,
                         adapter::ClientCountHandler on_client_count,
                         adapter::AckHandler on_ack) override;
-  void fetch_local(const adapter::BroadcastOptions& options, adapter::FetchHandler handler) override;
+  void fetch_local(const adapter::BroadcastOptions& options,
+                   adapter::FetchHandler handler) override;
   void local_socket_ids(const adapter::BroadcastOptions& options,
                         std::function<void(std::vector<adapter::SocketId>)> handler) override;
   void local_rooms(std::function<void(std::vector<adapter::Room>)> handler) override;
@@ -161,8 +172,9 @@ class Namespace : public adapter::LocalNamespace {
   std::optional<Broadcast::Offset> offset_for(bool logged, const std::string& adapter_offset);
   // With recovery on and sessions kept by the adapter.
   bool adapter_keeps_sessions() const;
-  // Delivers on the calling reactor; returns how many sockets were reached.
-  std::size_t deliver_here(const BroadcastPtr& broadcast);
+  // Delivers on the calling reactor, `here` (passed down: the broadcast path asks the pool once);
+  // returns how many sockets were reached.
+  std::size_t deliver_here(const BroadcastPtr& broadcast, std::size_t here);
   // Same, each recipient expected to answer ack `id` until `timeout`.
   std::size_t deliver_here_with_ack(const BroadcastPtr& broadcast, std::uint64_t id,
                                     std::shared_ptr<const adapter::AckHandler> on_ack,
@@ -176,8 +188,10 @@ class Namespace : public adapter::LocalNamespace {
   void fetch_sockets(const adapter::BroadcastOptions& options, adapter::FetchResultHandler handler);
   // From the room index: a room appeared on, or vanished from, the calling reactor.
   void room_existence_changed(const adapter::Room& room, bool own, bool exists);
-  void sockets_join(const adapter::BroadcastOptions& options, const std::vector<adapter::Room>& rooms);
-  void sockets_leave(const adapter::BroadcastOptions& options, const std::vector<adapter::Room>& rooms);
+  void sockets_join(const adapter::BroadcastOptions& options,
+                    const std::vector<adapter::Room>& rooms);
+  void sockets_leave(const adapter::BroadcastOptions& options,
+                     const std::vector<adapter::Room>& rooms);
   void disconnect_sockets(const adapter::BroadcastOptions& options, bool close);
   // Runs `act(Shard&)` on every reactor: at once on the calling one, posted to the others.
   template <class Act>

@@ -98,10 +98,10 @@ void Namespace::deliver_event(std::string data, adapter::BroadcastOptions option
                               const std::string& offset) {
   auto& reactors = server_.reactors();
   if (!reactors.current()) {
-    return reactors.post(0, [this, data = std::move(data), options = std::move(options),
-                             offset]() mutable {
-      deliver_event(std::move(data), std::move(options), offset);
-    });
+    return reactors.post(
+        0, [this, data = std::move(data), options = std::move(options), offset]() mutable {
+          deliver_event(std::move(data), std::move(options), offset);
+        });
   }
   if (server_.options().parser != Parser::text) {
     // The msgpack parser sends values: the text is read into one.
@@ -139,19 +139,21 @@ void Namespace::fan_out(const Packet& packet, const adapter::BroadcastOptions& o
 void Namespace::fan_out(BroadcastPtr broadcast) {
   auto& reactors = server_.reactors();
   const auto here = *reactors.current();
-  ++server_.here().stats.broadcasts;
+  ++server_.shard(here).stats.broadcasts;
   for (std::size_t reactor = 0; reactor < reactors.size(); ++reactor) {
-    if (reactor != here) reactors.post(reactor, [this, broadcast] { deliver_here(broadcast); });
+    if (reactor != here) {
+      reactors.post(reactor, [this, broadcast, reactor] { deliver_here(broadcast, reactor); });
+    }
   }
-  deliver_here(broadcast);
+  deliver_here(broadcast, here);
 }
 
-std::size_t Namespace::deliver_here(const BroadcastPtr& broadcast) {
-  auto& server_shard = server_.here();
+std::size_t Namespace::deliver_here(const BroadcastPtr& broadcast, std::size_t here) {
+  auto& server_shard = server_.shard(here);
   if (server_shard.session_store) {
     server_shard.session_store->log(broadcast, SessionStore::Clock::now());
   }
-  auto& shard = local_shard();
+  auto& shard = shards_[here];
   const bool is_volatile = broadcast->target.flags.is_volatile;
   std::size_t reached = 0;
   shard.rooms.for_each_target(broadcast->target, shard.sockets, [&](Socket& socket) {
