@@ -1,22 +1,26 @@
 // Two servers and one Redis: broadcasts made on server A, delivered by server B to the members of
 // a room. For each adapter (classic, sharded, streams) and each room size, a sio pair
-// (sio-cluster-server, one reactor each) and a Node pair (socket.io 4.8 with Node's adapter of
-// that kind) in turn, on this machine, in one run. What counts is B's side: deliveries per
-// second, and B's CPU time per broadcast (read from /proc), which is what each server of a
-// cluster pays for every broadcast any other server makes.
+// (sio-cluster-server, one reactor each), a pair of sio-servers (the application as users run it:
+// SQLite store shared by both, connection state recovery and limits on, one reactor each; A's
+// broadcasts are chat messages, stored and then sent to the room) and a Node pair (socket.io 4.8
+// with Node's adapter of that kind) in turn, on this machine, in one run. What counts is B's
+// side: deliveries per second, and B's CPU time per broadcast (read from /proc), which is what
+// each server of a cluster pays for every broadcast any other server makes.
 //
 // Each pair runs --repeat times (this machine's CPU time per run varies by tens of percent) and
 // the run with the median receiver CPU is reported.
 //
 //   node bench/cluster/cluster.mjs [--rate 2000] [--seconds 8] [--members 1,100] [--repeat 5]
-//                                  [--adapters classic,sharded,streams] [--out bench/results]
+//                                  [--adapters classic,sharded,streams] [--kinds sio,sio-server,node]
+//                                  [--out bench/results]
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startRedis } from "../../tests/js/helpers/redis.mjs";
+import { startApp, freshDir, randomSecret, createRoom } from "../../tests/js/helpers/app.mjs";
 import { startNode, startSio } from "../../tests/js/cluster/cluster.mjs";
 import { connect, closeAll } from "../../tests/js/helpers/socketio.mjs";
 
@@ -28,6 +32,7 @@ const { values: args } = parseArgs({
     members: { type: "string", default: "1,100" },
     adapters: { type: "string", default: "classic,sharded,streams" },
     repeat: { type: "string", default: "5" },
+    kinds: { type: "string", default: "sio,sio-server,node" },
     out: { type: "string", default: path.join(here, "..", "results") },
   },
 });
@@ -40,6 +45,8 @@ const ADAPTER_ARGS = {
   sharded: ["--adapter", "sharded"],
   streams: ["--adapter", "streams"],
 };
+const APP_ADAPTER = { classic: "redis", sharded: "redis-sharded", streams: "redis-streams" };
+const PAYLOAD = "x".repeat(64);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // On-CPU time of every thread of `pid`, in seconds, from the scheduler's nanosecond counters
@@ -56,28 +63,82 @@ function cpuSeconds(pid) {
   return ns / 1e9;
 }
 
-async function run(kind, adapter, members) {
-  const redis = await startRedis();
+// The fixture servers (sio-cluster-server, Node's): the actor on A asks for `count` broadcasts to
+// room "bench" at once ("flood"); receivers join it through "join".
+async function startFixturePair(kind, adapter, redis) {
   const start = (name) =>
     kind === "sio"
       ? startSio(redis, name, ADAPTER_ARGS[adapter])
       : startNode(redis, name, ADAPTER_ARGS[adapter]);
-  process.env.SIO_THREADS = "1";
   const [a, b] = [await start("a"), await start("b")];
-  try {
-    const actor = await connect(a.url, { transports: ["websocket"] });
-    const receivers = await Promise.all(
-      Array.from({ length: members }, () => connect(b.url, { transports: ["websocket"] })),
-    );
-    let delivered = 0;
-    for (const socket of receivers) {
+  return {
+    a,
+    b,
+    stop: () => Promise.all([a.stop(), b.stop()]),
+    event: "b",
+    actor: () => connect(a.url, { transports: ["websocket"] }),
+    receiver: async () => {
+      const socket = await connect(b.url, { transports: ["websocket"] });
       await socket.emitWithAck("join", ["bench"]);
-      socket.on("b", () => delivered++);
-    }
+      return socket;
+    },
+    send: (actor, count) => actor.emit("flood", { to: "bench", event: "b", count, payload: PAYLOAD }),
+  };
+}
+
+// Two sio-servers on one SQLite database: the actor on A sends chat messages to a public room
+// (each stored, then broadcast as "message"); receivers on B join it with "join-room". No event
+// rate limit: one actor sends every message.
+async function startAppPair(adapter, redis) {
+  const dir = freshDir();
+  const secret = randomSecret();
+  const env = { REDIS_URL: redis.url, SIO_ADAPTER: APP_ADAPTER[adapter], SIO_EVENT_RATE: "0" };
+  const a = await startApp({ dir, secret, env });
+  const b = await startApp({ dir, secret, env });
+  const room = await createRoom(a, "bench-actor", { isPublic: true });
+  let users = 0;
+  const as = (server, user) =>
+    connect(server.url, { transports: ["websocket"], auth: { token: server.token(user) } });
+  return {
+    a,
+    b,
+    stop: async () => {
+      await Promise.all([a.stop(), b.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    event: "message",
+    actor: async () => {
+      const socket = await as(a, "bench-actor");
+      await socket.timeout(5000).emitWithAck("join-room", room.id);
+      return socket;
+    },
+    receiver: async () => {
+      const socket = await as(b, `bench-member-${users++}`);
+      const joined = await socket.timeout(5000).emitWithAck("join-room", room.id);
+      if (!joined?.ok) throw new Error(`join-room on B: ${JSON.stringify(joined)}`);
+      return socket;
+    },
+    send: (actor, count) => {
+      for (let i = 0; i < count; i++) actor.emit("message", { roomId: room.id, content: PAYLOAD });
+    },
+  };
+}
+
+async function run(kind, adapter, members) {
+  const redis = await startRedis();
+  process.env.SIO_THREADS = "1";
+  const pair = kind === "sio-server" ? await startAppPair(adapter, redis) : await startFixturePair(kind, adapter, redis);
+  const { a, b } = pair;
+  try {
+    const actor = await pair.actor();
+    const receivers = [];
+    for (let i = 0; i < members; i++) receivers.push(await pair.receiver());
+    let delivered = 0;
+    for (const socket of receivers) socket.on(pair.event, () => delivered++);
     // Warm-up (and, for the sharded adapter, B's room channel subscribed): until one arrives.
     for (let i = 0; delivered === 0; i++) {
       if (i > 100) throw new Error(`${kind}/${adapter}: no broadcast reaches B`);
-      await actor.emitWithAck("flood", { to: "bench", event: "b", count: 1 });
+      pair.send(actor, 1);
       await sleep(50);
     }
     await sleep(500);
@@ -92,7 +153,7 @@ async function run(kind, adapter, members) {
       const due = Math.min(total, Math.round(((performance.now() - t0) / 1000) * rate) + perTick);
       if (due > sent) {
         const count = due - sent;
-        actor.emit("flood", { to: "bench", event: "b", count, payload: "x".repeat(64) });
+        pair.send(actor, count);
         sent += count;
       }
       await sleep(TICK_MS);
@@ -126,7 +187,7 @@ async function run(kind, adapter, members) {
     };
   } finally {
     closeAll();
-    await Promise.all([a.stop(), b.stop()]);
+    await pair.stop();
     await redis.stop();
   }
 }
@@ -134,7 +195,7 @@ async function run(kind, adapter, members) {
 const rows = [];
 for (const adapter of args.adapters.split(",")) {
   for (const members of args.members.split(",").map(Number)) {
-    for (const kind of ["sio", "node"]) {
+    for (const kind of args.kinds.split(",")) {
       const runs = [];
       for (let i = 0; i < Number(args.repeat); i++) {
         const row = await run(kind, adapter, members);
@@ -184,12 +245,15 @@ const md = [
   `Each pair ran ${args.repeat} times; the run with the median B CPU is shown, all runs' B CPU in the last column.`,
   "Receiver CPU: B's on-CPU time (all threads, from /proc/<pid>/task/*/schedstat) divided by the broadcasts.",
   "",
-  "| adapter | members on B | server | deliveries/s | lost | B CPU µs / broadcast | A CPU µs / broadcast | ratio Node/sio (B CPU) | B CPU of each run |",
+  "sio: sio-cluster-server (the library with the adapter, no application). sio-server: the application with its",
+  "SQLite store, recovery and limits on; A stores each chat message before broadcasting it (A's CPU includes that).",
+  "",
+  "| adapter | members on B | server | deliveries/s | lost | B CPU µs / broadcast | A CPU µs / broadcast | ratio Node/this (B CPU) | B CPU of each run |",
   "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
 ];
 for (const row of rows) {
-  const pair = rows.find((r) => r.adapter === row.adapter && r.members === row.members && r.kind === "sio");
-  const ratio = row.kind === "node" ? `${(row.receiver_us_per_broadcast / pair.receiver_us_per_broadcast).toFixed(2)}×` : "";
+  const node = rows.find((r) => r.adapter === row.adapter && r.members === row.members && r.kind === "node");
+  const ratio = row.kind !== "node" && node ? `${(node.receiver_us_per_broadcast / row.receiver_us_per_broadcast).toFixed(2)}×` : "";
   md.push(
     `| ${row.adapter} | ${row.members} | ${row.kind} | ${row.deliveries_per_s} | ${row.lost} | ${row.receiver_us_per_broadcast} | ${row.sender_us_per_broadcast} | ${ratio} | ${row.receiver_us_per_broadcast_runs.join(", ")} |`,
   );
