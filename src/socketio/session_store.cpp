@@ -61,7 +61,6 @@ void SessionStore::log(const BroadcastPtr& broadcast, Clock::time_point now) {
                        rooms_bytes(broadcast->target.except) + offset.text.size();
   for (const auto& frame : broadcast->frames) shared += frame->size();
   const std::size_t bytes = kEntryOverhead + offset.text.size() + shared / reactors_;
-  positions_.emplace(offset.text, first_position_ + packets_.size());
   packets_.push_back(LoggedPacket{broadcast, now, bytes});
   bytes_ += bytes;
   shrink();
@@ -98,11 +97,18 @@ const SessionStore::KeptSession* SessionStore::live_session(std::string_view nsp
 
 std::optional<std::size_t> SessionStore::packet_index(std::string_view nsp, std::string_view offset,
                                                       Clock::time_point now) const {
-  auto it = positions_.find(std::string(offset));
-  if (it == positions_.end() || it->second < first_position_) return std::nullopt;
+  // An offset names its origin reactor and seq: found by a binary search in that origin's list.
+  const auto parsed = parse_offset(offset);
+  if (!parsed || parsed->origin >= by_origin_.size()) return std::nullopt;
+  const auto& logged = by_origin_[parsed->origin];
+  const auto it =
+      std::lower_bound(logged.begin(), logged.end(), parsed->seq,
+                       [](const auto& entry, std::uint64_t seq) { return entry.first < seq; });
+  if (it == logged.end() || it->first != parsed->seq) return std::nullopt;
   const auto index = static_cast<std::size_t>(it->second - first_position_);
-  if (index >= packets_.size()) return std::nullopt;
   const auto& packet = packets_[index];
+  // Only the text this server gave out ("7-0", not "007-0").
+  if (packet.broadcast->offset->text != offset) return std::nullopt;
   if (packet.broadcast->nsp != nsp || packet.at + options_.max_disconnection_duration < now)
     return std::nullopt;
   return index;
@@ -148,8 +154,9 @@ std::vector<Frames> SessionStore::missed_since(std::string_view nsp,
   for (std::size_t origin = 0; origin < by_origin_.size(); ++origin) {
     const auto& logged = by_origin_[origin];
     const auto seen = origin < covered.size() ? covered[origin] : 0;
-    auto it = std::upper_bound(logged.begin(), logged.end(), seen,
-                               [](std::uint64_t seq, const auto& entry) { return seq < entry.first; });
+    auto it =
+        std::upper_bound(logged.begin(), logged.end(), seen,
+                         [](std::uint64_t seq, const auto& entry) { return seq < entry.first; });
     for (; it != logged.end(); ++it) positions.push_back(it->second);
   }
   std::sort(positions.begin(), positions.end());
@@ -175,7 +182,6 @@ void SessionStore::expire(Clock::time_point now) {
 void SessionStore::drop_oldest_packet() {
   bytes_ -= packets_.front().bytes;
   const auto& offset = *packets_.front().broadcast->offset;
-  positions_.erase(offset.text);
   by_origin_[offset.origin].pop_front();
   packets_.pop_front();
   ++first_position_;

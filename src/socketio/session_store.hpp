@@ -133,10 +133,9 @@ class SessionStore {
   ConnectionStateRecovery options_;
   std::size_t reactors_;
   std::size_t max_bytes_;  // this store's share
-  // packets_.front() has the local position first_position_; positions_ finds one by offset.
+  // packets_.front() has the local position first_position_; by_origin_ finds one by offset.
   std::deque<LoggedPacket> packets_;
   std::uint64_t first_position_ = 0;
-  std::unordered_map<std::string, std::uint64_t> positions_;
   // The newest seq logged per origin reactor.
   std::vector<std::uint64_t> last_seq_;
   // Per origin reactor, its logged packets in order: (seq, local position).
