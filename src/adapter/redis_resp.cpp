@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -9,14 +10,22 @@ namespace sio::adapter {
 
 namespace {
 
+// Room made up front for an array's elements: the length an array announces is only a claim
+// ("*1686816868" in a few bytes); beyond this, elements take room as they arrive.
+constexpr std::size_t kReservedElements = 1024;
+
 // hiredis builds our replies itself (no tree of its own made, copied and freed). It hands each
-// value its task: a value inside an array goes to its place in the parent, sized when the
-// parent was made; the outermost is allocated, and the only one hiredis ever frees.
+// value its task: a value inside an array goes to its place in the parent, which grows as its
+// elements arrive (in order: an element is made only once the one before it is complete, so no
+// pointer hiredis still uses moves); the outermost is allocated, and the only one hiredis ever
+// frees.
 RedisReply* place(const redisReadTask* task, RedisReply::Type type) {
   RedisReply* reply = nullptr;
   if (task->parent) {
     auto* parent = static_cast<RedisReply*>(task->parent->obj);
-    reply = &parent->elements[static_cast<std::size_t>(task->idx)];
+    const auto index = static_cast<std::size_t>(task->idx);
+    if (index >= parent->elements.size()) parent->elements.resize(index + 1);
+    reply = &parent->elements[index];
   } else {
     reply = new (std::nothrow) RedisReply();
     if (!reply) return nullptr;
@@ -36,7 +45,9 @@ void* create_string(const redisReadTask* task, char* text, std::size_t length) {
 
 void* create_array(const redisReadTask* task, int elements) {
   auto* reply = place(task, RedisReply::Type::array);
-  if (reply && elements > 0) reply->elements.resize(static_cast<std::size_t>(elements));
+  if (reply && elements > 0) {
+    reply->elements.reserve(std::min(static_cast<std::size_t>(elements), kReservedElements));
+  }
   return reply;
 }
 

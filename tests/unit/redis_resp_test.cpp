@@ -178,3 +178,25 @@ TEST(RedisResp, is_idle_between_replies_only) {
   EXPECT_FALSE(reader.next());  // asked again with nothing left
   EXPECT_TRUE(reader.idle());
 }
+
+TEST(RedisResp, takes_room_for_the_elements_that_arrived_not_for_the_length_announced) {
+  // An array announcing 1,686,816,868 elements, of which two arrive: what is kept is what came
+  // (made room for up front, this would be ~150 GB).
+  RespReader reader;
+  reader.feed("*1686816868\r\n*2\r\n$2\r\n{}\r\n:1\r\n$3\r\nabc\r\n");
+  EXPECT_FALSE(reader.next());
+  EXPECT_TRUE(reader.error().empty());
+  EXPECT_FALSE(reader.idle());
+  // Arrays of a sane length still come out whole, nested or not, element by element.
+  RespReader whole;
+  std::string bytes = "*1500\r\n";
+  for (int i = 0; i < 1500; ++i)
+    bytes += i % 2 ? ":" + std::to_string(i) + "\r\n" : "*1\r\n$1\r\nx\r\n";
+  for (char c : bytes) whole.feed(std::string_view(&c, 1));
+  const auto reply = whole.next();
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->elements.size(), 1500u);
+  EXPECT_EQ(reply->elements[1499].integer, 1499);
+  ASSERT_EQ(reply->elements[1498].elements.size(), 1u);
+  EXPECT_EQ(reply->elements[1498].elements[0].str, "x");
+}
