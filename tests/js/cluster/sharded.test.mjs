@@ -5,6 +5,7 @@
 // channels live on different masters, static subscriptions, and a master failing over.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
+import { redisCommand } from "../helpers/redis.mjs";
 import { startRedisCluster } from "../helpers/redis_cluster.mjs";
 import { closeAll } from "../helpers/socketio.mjs";
 import { member, recorder, roomSubscriptions, startNode, startSio, waitFor } from "./cluster.mjs";
@@ -205,5 +206,96 @@ describe("a sharded cluster whose main channel's master fails over", () => {
     const arrival = waitFor(a1, "msg");
     await b1.emitWithAck("broadcast", { to: "after", event: "msg", args: ["after the failover"] });
     assert.deepEqual(await arrival, ["after the failover"]);
+  });
+});
+
+// Resharding: the slots of a room's channel and of the main channel move to other masters while
+// the servers broadcast. Redis unsubscribes the old owner's subscribers (sunsubscribe) and answers
+// a publish there with -MOVED; sio's servers follow both to the new owners. A Node server takes
+// part as a publisher (node-redis follows -MOVED for commands; it does not subscribe again after a
+// sunsubscribe, so it has no member here).
+describe("a sharded cluster whose channels move to other masters", () => {
+  const RESUME_WITHIN_MS = 5000;
+  const ROOM = "moving";
+  let cluster;
+  let servers;
+  before(async () => {
+    cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+    const started = await Promise.all([
+      startSharded(cluster, "sio", "sio-a"),
+      startSharded(cluster, "sio", "sio-b"),
+      startSharded(cluster, "node", "node-c"),
+    ]);
+    const subscriptions = roomSubscriptions(cluster, { mode: "dynamic" });
+    servers = started.map((server, i) => subscriptions.watch(Object.assign(server, { name: "abc"[i] })));
+    await waitForServers(cluster, 3);
+  });
+  after(async () => {
+    await Promise.all(servers?.map((s) => s.stop()) ?? []);
+    await cluster?.stop();
+  });
+  afterEach(() => closeAll());
+
+  // Moves the slot of `channel` to a master that does not own it; returns the new owner's port.
+  async function moveChannel(channel) {
+    const slot = await cluster.slotOf(channel);
+    const owner = await cluster.ownerOf(channel);
+    const target = (await cluster.masters()).find((m) => m.port !== owner).port;
+    await cluster.moveSlot(slot, target);
+    return target;
+  }
+
+  it("resumes broadcasts in a room and to everyone, in every direction, after the slots moved", async () => {
+    const [a, b, c] = servers;
+    const [a0, b0, c0] = await Promise.all([member(a), member(b), member(c)]);
+    const [a1, b1] = await Promise.all([member(a, [ROOM]), member(b, [ROOM])]);
+    const got = new Map([a1, b1].map((s) => [s, []]));
+    for (const [socket, list] of got) {
+      socket.on("tick", (tick) => list.push({ ...tick, received: performance.now() }));
+    }
+    let seq = 0;
+    const timer = setInterval(() => {
+      for (const [actor, from] of [[a0, "a"], [b0, "b"], [c0, "c"]]) {
+        actor.emit("broadcast", { to: ROOM, event: "tick", args: [{ from, to: ROOM, seq: seq++, at: performance.now() }] });
+      }
+      for (const [actor, from] of [[a0, "a"], [b0, "b"]]) {
+        actor.emit("broadcast", { event: "tick", args: [{ from, to: "all", seq: seq++, at: performance.now() }] });
+      }
+    }, 50);
+    // Whether `socket` got a tick from `from` sent to `to` at or after `since`.
+    const seen = (socket, from, to, since) => got.get(socket).some((t) => t.from === from && t.to === to && t.at >= since);
+    const flows = [
+      [a1, "b", ROOM],
+      [a1, "c", ROOM],
+      [b1, "a", ROOM],
+      [b1, "c", ROOM],
+      [a1, "b", "all"],
+      [b1, "a", "all"],
+    ];
+    try {
+      await untilAsync(async () => flows.every(([s, from, to]) => seen(s, from, to, 0)), 3000, "every flow before the move");
+      const roomChannel = `${MAIN_CHANNEL}${ROOM}#`;
+      const roomOwner = await moveChannel(roomChannel);
+      const mainOwner = await moveChannel(MAIN_CHANNEL);
+      const visible = performance.now();
+      for (const [socket, from, to] of flows) {
+        await untilAsync(
+          async () => seen(socket, from, to, visible),
+          RESUME_WITHIN_MS,
+          `a broadcast from ${from} to ${to} reaching ${socket === a1 ? "a" : "b"} after the move`,
+        );
+      }
+      const back = Math.round(performance.now() - visible);
+      console.log(`# slots moved to ${roomOwner} (room) and ${mainOwner} (main); every flow back after ${back} ms`);
+      // Both sio servers subscribed again on the new owners: the room's channel by its two members'
+      // servers, the main channel by both.
+      const subscribers = async (port, channel) =>
+        Number((await redisCommand(port, "PUBSUB", "SHARDNUMSUB", channel))[1]);
+      assert.equal(await subscribers(roomOwner, roomChannel), 2);
+      assert.ok((await subscribers(mainOwner, MAIN_CHANNEL)) >= 2);
+    } finally {
+      clearInterval(timer);
+    }
+    for (const server of servers) assert.equal(server.proc.exitCode, null, `${server.name} did not crash`);
   });
 });

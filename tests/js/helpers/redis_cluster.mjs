@@ -1,6 +1,7 @@
 // A real Redis Cluster for the tests: `masters` masters with `replicasPerMaster` replicas each,
 // every node a redis-server on free ports (client and cluster bus), without persistence, in a
-// temporary directory removed by stop(). A master can be killed mid-test to watch a failover.
+// temporary directory removed by stop(). A master can be killed mid-test to watch a failover, and
+// a slot moved to another master to watch a resharding.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -231,6 +232,35 @@ export async function startRedisCluster({ masters = 3, replicasPerMaster = 1 } =
         if (owners.size !== 1) return null;
         const [owner] = owners;
         return owner !== undefined && owner !== oldPort && isAlive(owner) ? owner : null;
+      });
+    },
+
+    // Moves `slot` to the master on `toPort` the way `redis-cli --cluster reshard` does: the
+    // target imports, the owner migrates (its keys go over with MIGRATE), then every master is told
+    // the new owner. Resolves once every running node shows it. Subscribers of the slot's sharded
+    // channels on the old owner are unsubscribed by Redis (sunsubscribe).
+    async moveSlot(slot, toPort, timeoutMs = 10000) {
+      const masters = await cluster.masters();
+      const from = masters.find((m) => m.slots.some(([lo, hi]) => slot >= lo && slot <= hi));
+      if (!from) throw new Error(`no master owns slot ${slot}`);
+      if (from.port === toPort) throw new Error(`slot ${slot} is already on ${toPort}`);
+      if (!masters.some((m) => m.port === toPort)) throw new Error(`${toPort} is not a master`);
+      const [fromId, toId] = await Promise.all([from.port, toPort].map((p) => redisCommand(p, "CLUSTER", "MYID")));
+      await redisCommand(toPort, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromId);
+      await redisCommand(from.port, "CLUSTER", "SETSLOT", slot, "MIGRATING", toId);
+      for (;;) {
+        const keys = await redisCommand(from.port, "CLUSTER", "GETKEYSINSLOT", slot, 100);
+        if (keys.length === 0) break;
+        await redisCommand(from.port, "MIGRATE", "127.0.0.1", toPort, "", 0, 5000, "KEYS", ...keys);
+      }
+      const others = masters.map((m) => m.port).filter((p) => p !== from.port && p !== toPort);
+      for (const port of [toPort, from.port, ...others]) {
+        await redisCommand(port, "CLUSTER", "SETSLOT", slot, "NODE", toId);
+      }
+      await until(`slot ${slot} on ${toPort}`, timeoutMs, async () => {
+        const running = nodes.filter((n) => n.alive()).map((n) => n.port);
+        const views = await Promise.all(running.map((p) => slotRanges(p)));
+        return views.every((ranges) => ranges.find((r) => slot >= r.from && slot <= r.to)?.master === toPort);
       });
     },
 
