@@ -3,6 +3,7 @@
 // data travel as separate Engine.IO binary messages, replaced in the text by placeholders
 // {"_placeholder":true,"num":n}.
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,8 +45,9 @@ struct EncodedPacket {
 EncodedPacket encode(const Packet& packet);
 
 // The Engine.IO frames of a packet (the text first, then each attachment), built once and
-// shareable by any number of recipients.
-using Frames = std::vector<engineio::FramePtr>;
+// shareable by any number of recipients. Almost every packet is one frame (attachments add
+// theirs): the first is kept inline, without an allocation.
+using Frames = boost::container::small_vector<engineio::FramePtr, 1>;
 Frames encode_frames(const Packet& packet);
 // The same in `parser`'s encoding (msgpack: one binary frame). `offset`, when given, is appended
 // to an EVENT's data as one more string argument (connection state recovery).
