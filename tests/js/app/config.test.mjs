@@ -1,7 +1,7 @@
 import { describe, it, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { closeAll, whenConnected } from "../helpers/socketio.mjs";
 import { serverBinary, freshDir, randomSecret, startApp, api, userSocket } from "../helpers/app.mjs";
@@ -192,6 +192,44 @@ describe("sio-server configuration", () => {
       const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: "https://anything.example" } });
       await res.text();
       assert.equal(res.headers.get("access-control-allow-origin"), "*");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  // Whether glibc marked sio-server's heap for transparent huge pages (MADV_HUGEPAGE: "hg"), which
+  // it does with the tunable glibc.malloc.hugetlb=1; /proc/<pid>/environ cannot tell, glibc
+  // rewrites GLIBC_TUNABLES in place as it reads it.
+  function heapOf(server) {
+    const pid = server.proc.pid;
+    const smaps = readFileSync(`/proc/${pid}/smaps`, "utf8");
+    const heap = smaps.slice(smaps.indexOf("[heap]"));
+    const flags = heap.match(/^VmFlags:(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
+    const sanitized = /libasan|libtsan/.test(readFileSync(`/proc/${pid}/maps`, "utf8"));
+    return { hugePages: flags.includes("hg"), sanitized };
+  }
+  const kernelHasHugePages = existsSync("/sys/kernel/mm/transparent_hugepage/enabled");
+
+  it("puts its heap on huge pages (glibc.malloc.hugetlb=1), with other glibc tunables set", async (t) => {
+    if (!kernelHasHugePages) return t.skip("kernel without transparent huge pages");
+    const server = await startApp({ env: { GLIBC_TUNABLES: "glibc.malloc.tcache_count=8" } });
+    try {
+      const heap = heapOf(server);
+      // A sanitizer's allocator has no use for the tunable: the server runs as started.
+      assert.equal(heap.hugePages, !heap.sanitized, "the heap is marked MADV_HUGEPAGE unless sanitized");
+      // Started again in place: the same process, under its name, and it serves.
+      assert.equal(readFileSync(`/proc/${server.proc.pid}/comm`, "utf8").trim(), "sio-server");
+      const res = await fetch(`${server.url}/healthz`);
+      assert.equal(res.status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("leaves its heap as glibc makes it when GLIBC_TUNABLES names glibc.malloc.hugetlb (0 opts out)", async () => {
+    const server = await startApp({ env: { GLIBC_TUNABLES: "glibc.malloc.hugetlb=0" } });
+    try {
+      assert.equal(heapOf(server).hugePages, false);
     } finally {
       await server.stop();
     }
