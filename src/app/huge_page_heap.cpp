@@ -14,6 +14,9 @@ namespace sio::app {
 namespace {
 
 constexpr std::string_view kTunable = "glibc.malloc.hugetlb";
+// Set for the new image only, so that it never starts itself again, whatever glibc made of
+// GLIBC_TUNABLES meanwhile (it parses it in place).
+constexpr const char* kRestarted = "SIO_HUGE_PAGE_HEAP_RESTARTED";
 
 bool under_sanitizer() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -33,9 +36,14 @@ bool under_sanitizer() {
 }  // namespace
 
 void restart_with_huge_page_heap(char** argv) {
+  if (std::getenv(kRestarted)) {
+    unsetenv(kRestarted);
+    return;
+  }
   if (under_sanitizer()) return;
   const char* current = std::getenv("GLIBC_TUNABLES");
-  const std::string tunables = current ? current : "";
+  const bool had_tunables = current != nullptr;
+  const std::string tunables = had_tunables ? current : "";
   if (tunables.find(kTunable) != std::string::npos) return;
   const std::string wanted = tunables.empty() ? std::string(kTunable) + "=1"
                                               : tunables + ":" + std::string(kTunable) + "=1";
@@ -44,10 +52,12 @@ void restart_with_huge_page_heap(char** argv) {
   const auto length = readlink("/proc/self/exe", path.data(), path.size() - 1);
   if (length <= 0 || static_cast<std::size_t>(length) >= path.size() - 1) return;
   if (setenv("GLIBC_TUNABLES", wanted.c_str(), 1) != 0) return;
+  setenv(kRestarted, "1", 1);
   execv(path.data(), argv);
   // Not restarted: go on without the tunable (and without pretending it is set).
-  if (current)
-    setenv("GLIBC_TUNABLES", current, 1);
+  unsetenv(kRestarted);
+  if (had_tunables)
+    setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
   else
     unsetenv("GLIBC_TUNABLES");
 }
