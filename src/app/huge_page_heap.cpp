@@ -45,8 +45,8 @@ void restart_with_huge_page_heap(char** argv) {
   const bool had_tunables = current != nullptr;
   const std::string tunables = had_tunables ? current : "";
   if (tunables.find(kTunable) != std::string::npos) return;
-  const std::string wanted = tunables.empty() ? std::string(kTunable) + "=1"
-                                              : tunables + ":" + std::string(kTunable) + "=1";
+  const std::string setting = std::string(kTunable) + "=1";
+  const std::string wanted = tunables.empty() ? setting : tunables + ":" + setting;
   // The program's own path, not /proc/self/exe: the process keeps its name (ps, pgrep, logs).
   std::array<char, PATH_MAX> path{};
   const auto length = readlink("/proc/self/exe", path.data(), path.size() - 1);

@@ -1,8 +1,8 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 import { startApp, createRoom, metrics, rssBytes, eventually } from "../helpers/app.mjs";
+import { isSanitized } from "../helpers/server.mjs";
 
 const WARMUP = 1000;
 const CYCLES = 10000;
@@ -97,10 +97,8 @@ describe("sio-server cleanup after many connections", () => {
   });
 
   // ASan keeps freed memory in quarantine (hundreds of MB by design): no bound to check there.
-  const sanitized = () => /libasan|libtsan/.test(readFileSync(`/proc/${server.proc.pid}/maps`, "utf8"));
-
   it(`keeps the server's RSS within ${MB(RSS_GROWTH_LIMIT)} of its post-warm-up value over ${CYCLES} cycles`, async (t) => {
-    if (sanitized()) return t.skip("sanitizer build: freed memory is quarantined");
+    if (isSanitized(server.proc.pid)) return t.skip("sanitizer build: freed memory is quarantined");
     assert.ok(rss.warm && rss.final, "the cycles did not run");
     const growth = rss.final - rss.warm;
     assert.ok(growth < RSS_GROWTH_LIMIT, `RSS grew by ${MB(growth)} (${MB(rss.warm)} → ${MB(rss.final)}) over ${CYCLES} cycles`);

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { closeAll, whenConnected } from "../helpers/socketio.mjs";
 import { serverBinary, freshDir, randomSecret, startApp, api, userSocket } from "../helpers/app.mjs";
+import { isSanitized } from "../helpers/server.mjs";
 
 const dir = freshDir();
 const dbUrl = `sqlite:${path.join(dir, "test.db")}`;
@@ -205,8 +206,7 @@ describe("sio-server configuration", () => {
     const smaps = readFileSync(`/proc/${pid}/smaps`, "utf8");
     const heap = smaps.slice(smaps.indexOf("[heap]"));
     const flags = heap.match(/^VmFlags:(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
-    const sanitized = /libasan|libtsan/.test(readFileSync(`/proc/${pid}/maps`, "utf8"));
-    return { hugePages: flags.includes("hg"), sanitized };
+    return { hugePages: flags.includes("hg"), sanitized: isSanitized(pid) };
   }
   const kernelHasHugePages = existsSync("/sys/kernel/mm/transparent_hugepage/enabled");
 

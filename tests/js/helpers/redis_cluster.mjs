@@ -88,6 +88,9 @@ async function clusterInfo(port) {
   return Object.fromEntries(text.split("\r\n").filter(Boolean).map((line) => line.split(":")));
 }
 
+// The master of `masters` (as masters() lists them) that owns `slot`, if any.
+const masterOwning = (masters, slot) => masters.find((m) => m.slots.some(([from, to]) => slot >= from && slot <= to));
+
 const covers = (ranges) => ranges.reduce((n, r) => n + (r.to - r.from + 1), 0) === SLOTS;
 
 export async function startRedisCluster({ masters = 3, replicasPerMaster = 1 } = {}) {
@@ -177,7 +180,7 @@ export async function startRedisCluster({ masters = 3, replicasPerMaster = 1 } =
     // The port of the master that owns `channel`'s slot.
     async ownerOf(channel) {
       const slot = await cluster.slotOf(channel);
-      const master = (await cluster.masters()).find((m) => m.slots.some(([from, to]) => slot >= from && slot <= to));
+      const master = masterOwning(await cluster.masters(), slot);
       if (!master) throw new Error(`no master owns slot ${slot}`);
       return master.port;
     },
@@ -241,7 +244,7 @@ export async function startRedisCluster({ masters = 3, replicasPerMaster = 1 } =
     // channels on the old owner are unsubscribed by Redis (sunsubscribe).
     async moveSlot(slot, toPort, timeoutMs = 10000) {
       const masters = await cluster.masters();
-      const from = masters.find((m) => m.slots.some(([lo, hi]) => slot >= lo && slot <= hi));
+      const from = masterOwning(masters, slot);
       if (!from) throw new Error(`no master owns slot ${slot}`);
       if (from.port === toPort) throw new Error(`slot ${slot} is already on ${toPort}`);
       if (!masters.some((m) => m.port === toPort)) throw new Error(`${toPort} is not a master`);

@@ -2,6 +2,7 @@
 // prints "listening on port N" when ready; every stdout line is kept so tests can assert on
 // what the server reported (session opens, upgrades, close reasons).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,3 +88,7 @@ export function once(emitter, event, timeoutMs = 5000) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Whether the process `pid` runs a sanitizer build (its own allocator: ASan quarantines freed
+// memory, glibc's malloc tunables do not apply).
+export const isSanitized = (pid) => /libasan|libtsan/.test(readFileSync(`/proc/${pid}/maps`, "utf8"));
