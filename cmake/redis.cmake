@@ -13,6 +13,7 @@ add_library(sio_redis STATIC
   src/adapter/redis_cluster_client.cpp
   src/adapter/redis_cluster_slots.cpp
   src/adapter/redis_connection.cpp
+  src/adapter/redis_handlers.cpp
   src/adapter/redis_messages.cpp
   src/adapter/redis_resp.cpp
   src/adapter/redis_stream_reader.cpp

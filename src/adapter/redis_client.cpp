@@ -114,7 +114,7 @@ RedisClient::SubscriptionId RedisClient::add(Topics& topics, const char* command
                                              const std::string& name, MessageHandler handler) {
   const auto id = next_id_++;
   auto [it, created] = topics.try_emplace(name);
-  it->second.entries.push_back({id, std::move(handler)});
+  it->second.handlers.add(id, std::move(handler));
   // Not ready: resubscribe() sends it once the link is up.
   if (created && subscriber_->ready()) subscriber_->send_subscription({command, name});
   return id;
@@ -123,17 +123,13 @@ RedisClient::SubscriptionId RedisClient::add(Topics& topics, const char* command
 void RedisClient::unsubscribe(SubscriptionId id) {
   for (auto* topics : {&channels_, &patterns_}) {
     for (auto& [name, topic] : *topics) {
-      for (auto& entry : topic.entries) {
-        if (entry.id != id) continue;
-        entry.handler = nullptr;
-        sweep_needed_ = true;
-      }
+      if (topic.handlers.unsubscribe(id)) sweep_needed_ = true;
     }
   }
   if (dispatching_ == 0) sweep();
 }
 
-// Drops unsubscribed entries, and the Redis subscriptions nobody needs any more. Deferred while
+// Drops unsubscribed handlers, and the Redis subscriptions nobody needs any more. Deferred while
 // a message is being dispatched, so that a handler may unsubscribe.
 void RedisClient::sweep() {
   if (!sweep_needed_) return;
@@ -141,8 +137,7 @@ void RedisClient::sweep() {
   for (auto [topics, command] :
        {std::pair{&channels_, "UNSUBSCRIBE"}, std::pair{&patterns_, "PUNSUBSCRIBE"}}) {
     for (auto it = topics->begin(); it != topics->end();) {
-      std::erase_if(it->second.entries, [](const Entry& e) { return !e.handler; });
-      if (!it->second.entries.empty()) {
+      if (!it->second.handlers.drop_unsubscribed()) {
         ++it;
         continue;
       }
@@ -182,21 +177,9 @@ void RedisClient::dispatch(Topics& topics, std::string_view name, std::string_vi
                            std::string_view payload) {
   auto it = topics.find(name);
   if (it == topics.end()) return;
-  // Entries are only marked while dispatching, never erased, so the topic stays put; a handler
-  // is copied before it runs because a new subscription may grow the vector under it.
+  // Nothing is swept while dispatching, so the topic stays put.
   ++dispatching_;
-  auto& entries = it->second.entries;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!entries[i].handler) continue;
-    auto handler = entries[i].handler;
-    // A message from Redis is someone else's input: one that breaks a handler is dropped, the
-    // event loop goes on.
-    try {
-      handler(channel, payload);
-    } catch (const std::exception& e) {
-      spdlog::error("redis: dropped a message on {}: {}", channel, e.what());
-    }
-  }
+  it->second.handlers.deliver(channel, payload, "redis");
   if (--dispatching_ == 0) sweep();
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "adapter/redis_connection.hpp"
+#include "adapter/redis_handlers.hpp"
 #include "adapter/redis_link.hpp"
 #include "adapter/redis_url.hpp"
 #include "adapter/string_map.hpp"
@@ -30,8 +31,8 @@ namespace sio::adapter {
 // Always owned by a shared_ptr (create() or std::make_shared): deferred work holds it weakly.
 class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisClient> {
  public:
-  using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
-  using SubscriptionId = std::uint64_t;
+  using MessageHandler = RedisHandlers::Handler;
+  using SubscriptionId = RedisHandlers::Id;
 
   struct Options {
     RedisUrl url;
@@ -80,12 +81,8 @@ class RedisClient : public RedisLink, public std::enable_shared_from_this<RedisC
   void close() override;
 
  private:
-  struct Entry {
-    SubscriptionId id;
-    MessageHandler handler;  // empty once unsubscribed, until swept
-  };
   struct Topic {
-    std::vector<Entry> entries;
+    RedisHandlers handlers;
     bool confirmed = false;
   };
   using Topics = StringMap<Topic>;

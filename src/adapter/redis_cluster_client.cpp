@@ -328,7 +328,7 @@ RedisClusterClient::SubscriptionId RedisClusterClient::ssubscribe(const std::str
                                                                   MessageHandler handler) {
   const auto id = next_id_++;
   auto [it, created] = channels_.try_emplace(name);
-  it->second.entries.push_back({id, std::move(handler)});
+  it->second.handlers.add(id, std::move(handler));
   if (created) {
     it->second.slot = cluster::key_slot(name);
     if (slot_map_known_) subscribe_at(owner_of(it->second.slot), name);
@@ -403,26 +403,13 @@ void RedisClusterClient::dispatch(std::string_view name, std::string_view payloa
   auto it = channels_.find(name);
   if (it == channels_.end()) return;
   ++dispatching_;
-  auto& entries = it->second.entries;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!entries[i].handler) continue;
-    auto handler = entries[i].handler;
-    try {
-      handler(name, payload);
-    } catch (const std::exception& e) {
-      spdlog::error("redis cluster: dropped a message on {}: {}", name, e.what());
-    }
-  }
+  it->second.handlers.deliver(name, payload, "redis cluster");
   if (--dispatching_ == 0) sweep();
 }
 
 void RedisClusterClient::unsubscribe(SubscriptionId id) {
   for (auto& [name, channel] : channels_) {
-    for (auto& entry : channel.entries) {
-      if (entry.id != id) continue;
-      entry.handler = nullptr;
-      sweep_needed_ = true;
-    }
+    if (channel.handlers.unsubscribe(id)) sweep_needed_ = true;
   }
   if (dispatching_ == 0) sweep();
 }
@@ -431,8 +418,7 @@ void RedisClusterClient::sweep() {
   if (!sweep_needed_) return;
   sweep_needed_ = false;
   for (auto it = channels_.begin(); it != channels_.end();) {
-    std::erase_if(it->second.entries, [](const Entry& e) { return !e.handler; });
-    if (!it->second.entries.empty()) {
+    if (!it->second.handlers.drop_unsubscribed()) {
       ++it;
       continue;
     }

@@ -34,6 +34,7 @@
 #include "adapter/redis_client.hpp"
 #include "adapter/redis_cluster_slots.hpp"
 #include "adapter/redis_connection.hpp"
+#include "adapter/redis_handlers.hpp"
 #include "adapter/redis_url.hpp"
 #include "adapter/string_map.hpp"
 
@@ -48,8 +49,8 @@ struct RedisClusterStats {
 class RedisClusterClient : public RedisLink,
                            public std::enable_shared_from_this<RedisClusterClient> {
  public:
-  using MessageHandler = RedisClient::MessageHandler;
-  using SubscriptionId = std::uint64_t;
+  using MessageHandler = RedisHandlers::Handler;
+  using SubscriptionId = RedisHandlers::Id;
 
   struct Options {
     RedisUrl url;
@@ -91,12 +92,8 @@ class RedisClusterClient : public RedisLink,
     std::shared_ptr<RedisConnection> commands;
     std::shared_ptr<RedisConnection> subscriber;  // made on first need
   };
-  struct Entry {
-    SubscriptionId id;
-    MessageHandler handler;  // empty once unsubscribed, until swept
-  };
   struct Channel {
-    std::vector<Entry> entries;
+    RedisHandlers handlers;
     std::uint16_t slot = 0;
     std::string node;  // the node it is subscribed at ("" when none)
     bool confirmed = false;
