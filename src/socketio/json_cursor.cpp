@@ -191,7 +191,7 @@ bool JsonCursor::string(bool* escaped) {
   // A high surrogate escape waits for its low half.
   bool pending_high = false;
   while (true) {
-    if (!pending_high) pos_ = skip_plain_words(in_, pos_);
+    if (!pending_high) pos_ = skip_plain_text(in_, pos_);
     if (pos_ >= in_.size()) return fail();
     const auto c = static_cast<unsigned char>(in_[pos_]);
     if (c == '"') {

@@ -1,9 +1,9 @@
 #include "socketio/msgpack_cursor.hpp"
 
-#include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "engineio/utf8.hpp"
@@ -62,35 +62,33 @@ bool append_number(double value, std::string& out) {
 }  // namespace
 
 bool append_json_string(std::string_view text, std::string& out) {
+  auto p = skip_plain_text(text, 0);
+  if (p == text.size()) {  // most strings: plain ASCII, written as they are
+    out.push_back('"');
+    out.append(text);
+    out.push_back('"');
+    return true;
+  }
   const auto size_before = out.size();
   out.push_back('"');
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  const char* run = p;  // the start of the bytes not written yet
-  while (p < end) {
-    // Eight bytes at a time while none needs a look.
-    p = text.data() + skip_plain_words(text, static_cast<std::size_t>(p - text.data()));
-    if (p == end) break;
-    const auto c = static_cast<unsigned char>(*p);
+  std::size_t run = 0;  // the start of the bytes not written yet
+  while (p < text.size()) {
+    const auto c = static_cast<unsigned char>(text[p]);
     if (c >= 0x80) {
       const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-      if (static_cast<std::size_t>(end - p) < length ||
-          !engineio::is_valid_utf8(std::string_view(p, length))) {
+      if (text.size() - p < length || !engineio::is_valid_utf8(text.substr(p, length))) {
         out.resize(size_before);
         return false;
       }
       p += length;
-      continue;
+    } else {  // a control character, '"' or '\\'
+      out.append(text.data() + run, p - run);
+      append_escape(c, out);
+      run = ++p;
     }
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++p;
-      continue;
-    }
-    out.append(run, static_cast<std::size_t>(p - run));
-    append_escape(c, out);
-    run = ++p;
+    p = skip_plain_text(text, p);
   }
-  out.append(run, static_cast<std::size_t>(end - run));
+  out.append(text.data() + run, text.size() - run);
   out.push_back('"');
   return true;
 }
@@ -226,21 +224,21 @@ bool Cursor::next(Token& t) {
   }
 }
 
-bool Cursor::read_array(std::uint64_t& size) {
+bool Cursor::read_array_token(std::uint64_t& size) {
   Token t;
   if (!next(t) || t.kind != Kind::array) return fail();
   size = t.number;
   return true;
 }
 
-bool Cursor::read_map(std::uint64_t& size) {
+bool Cursor::read_map_token(std::uint64_t& size) {
   Token t;
   if (!next(t) || t.kind != Kind::map) return fail();
   size = t.number;
   return true;
 }
 
-bool Cursor::read_string(std::string_view& text) {
+bool Cursor::read_string_token(std::string_view& text) {
   Token t;
   if (!next(t) || t.kind != Kind::string) return fail();
   text = t.bytes;
@@ -327,15 +325,21 @@ bool Cursor::append_json(std::string& out, std::size_t depth) {
 
 bool Cursor::append_map(std::string& out, std::uint64_t size, std::size_t depth) {
   if (size > kMaxCheckedKeys) return fail();
-  std::array<std::string_view, kMaxCheckedKeys> keys;
+  // The keys read so far: only the first i are ever looked at, so the rest is left as it is (a
+  // zeroed array of 32 would cost more than a small map's whole check).
+  const char* key_data[kMaxCheckedKeys];
+  std::size_t key_size[kMaxCheckedKeys];
   out.push_back('{');
   for (std::uint64_t i = 0; i < size; ++i) {
     std::string_view key;
     if (!read_string(key)) return false;
     for (std::uint64_t j = 0; j < i; ++j) {
-      if (keys[j] == key) return fail();
+      if (key_size[j] == key.size() && std::memcmp(key_data[j], key.data(), key.size()) == 0) {
+        return fail();
+      }
     }
-    keys[i] = key;
+    key_data[i] = key.data();
+    key_size[i] = key.size();
     if (i > 0) out.push_back(',');
     if (!append_json_string(key, out)) return fail();
     out.push_back(':');

@@ -19,9 +19,32 @@ class Cursor {
   bool ok() const { return ok_; }
   bool at_end() const { return ok_ && pos_ == in_.size(); }
 
-  bool read_array(std::uint64_t& size);
-  bool read_map(std::uint64_t& size);
-  bool read_string(std::string_view& text);
+  // The short forms (fixarray, fixmap, fixstr: what small messages are made of) are read here,
+  // inline; the others by next().
+  bool read_array(std::uint64_t& size) {
+    if (const auto tag = peek(); (tag & 0xf0) == 0x90) {
+      ++pos_;
+      size = tag & 0x0f;
+      return true;
+    }
+    return read_array_token(size);
+  }
+  bool read_map(std::uint64_t& size) {
+    if (const auto tag = peek(); (tag & 0xf0) == 0x80) {
+      ++pos_;
+      size = tag & 0x0f;
+      return true;
+    }
+    return read_map_token(size);
+  }
+  bool read_string(std::string_view& text) {
+    if (const auto tag = peek(); (tag & 0xe0) == 0xa0 && (tag & 0x1fu) < in_.size() - pos_) {
+      text = in_.substr(pos_ + 1, tag & 0x1fu);
+      pos_ += 1 + text.size();
+      return true;
+    }
+    return read_string_token(text);
+  }
   // Any integer type; a value outside int64 fails.
   bool read_integer(std::int64_t& value);
   // Reads a value and says whether it was `true` (false for any other value).
@@ -46,6 +69,13 @@ class Cursor {
   };
 
   bool next(Token& token);
+  // The next byte, or 0xc1 (a tag MessagePack never uses) when there is none or the cursor failed.
+  std::uint8_t peek() const {
+    return ok_ && pos_ < in_.size() ? static_cast<std::uint8_t>(in_[pos_]) : 0xc1;
+  }
+  bool read_array_token(std::uint64_t& size);
+  bool read_map_token(std::uint64_t& size);
+  bool read_string_token(std::string_view& text);
   bool fail() { return ok_ = false; }
   bool take(std::uint64_t n, std::string_view& out);
   bool be(int bytes, std::uint64_t& value);

@@ -115,6 +115,56 @@ TEST(MsgpackCursor, refuses_what_json_text_cannot_carry_as_is) {
   for (const auto& bytes : refused) EXPECT_FALSE(short_way(bytes)) << bytes.size();
 }
 
+// read_string, read_map and read_array take their short forms inline: a fixstr whose bytes are
+// not all there, or a read after a failed one, must fail as the long forms do.
+TEST(MsgpackCursor, reads_the_short_forms_only_when_they_are_whole) {
+  {
+    msgpack::Cursor cursor(raw({0xa3, 'a', 'b', 'c'}));
+    std::string_view text;
+    ASSERT_TRUE(cursor.read_string(text));
+    EXPECT_EQ(text, "abc");
+    EXPECT_TRUE(cursor.at_end());
+  }
+  for (std::size_t cut = 0; cut < 4; ++cut) {  // "abc" with 0..2 of its bytes, or nothing
+    msgpack::Cursor cursor(raw({0xa3, 'a', 'b', 'c'}).substr(0, cut));
+    std::string_view text;
+    EXPECT_FALSE(cursor.read_string(text)) << cut;
+    EXPECT_FALSE(cursor.ok()) << cut;
+  }
+  {
+    msgpack::Cursor cursor(raw({0xa0}));  // the empty string
+    std::string_view text = "x";
+    ASSERT_TRUE(cursor.read_string(text));
+    EXPECT_EQ(text, "");
+    EXPECT_TRUE(cursor.at_end());
+  }
+  {
+    // A failed read (a map where an array is asked for) leaves the cursor failed: the string,
+    // the map and the array after it are not read, though their bytes are whole.
+    msgpack::Cursor cursor(raw({0x81, 0xa1, 'k', 0x90, 0x80}));
+    std::uint64_t size = 0;
+    EXPECT_FALSE(cursor.read_array(size));
+    std::string_view text;
+    EXPECT_FALSE(cursor.read_string(text));
+    EXPECT_FALSE(cursor.read_array(size));
+    EXPECT_FALSE(cursor.read_map(size));
+  }
+  {
+    msgpack::Cursor cursor(raw({0x82, 0x9f, 0xdc, 0x00, 0x02, 0xde, 0x00, 0x01}));
+    std::uint64_t size = 0;
+    ASSERT_TRUE(cursor.read_map(size));
+    EXPECT_EQ(size, 2u);
+    ASSERT_TRUE(cursor.read_array(size));
+    EXPECT_EQ(size, 15u);
+    ASSERT_TRUE(cursor.read_array(size));  // array16
+    EXPECT_EQ(size, 2u);
+    ASSERT_TRUE(cursor.read_map(size));  // map16
+    EXPECT_EQ(size, 1u);
+    EXPECT_TRUE(cursor.at_end());
+    EXPECT_FALSE(cursor.read_map(size));  // nothing left
+  }
+}
+
 TEST(MsgpackCursor, refuses_nesting_deeper_than_the_decoder_allows) {
   std::string deep(msgpack::kDefaultMaxDepth + 1, static_cast<char>(0x91));
   deep.push_back(0x01);
