@@ -5,7 +5,11 @@
 namespace sio::socketio {
 
 std::string offset_text(std::uint64_t seq, std::size_t origin) {
-  return std::to_string(seq) + "-" + std::to_string(origin);
+  char text[48];  // two 64-bit numbers (20 digits each at most) and the dash
+  auto* end = std::to_chars(text, text + 20, seq).ptr;
+  *end++ = '-';
+  end = std::to_chars(end, text + sizeof text, origin).ptr;
+  return std::string(text, end);
 }
 
 std::optional<Broadcast::Offset> parse_offset(std::string_view text) {

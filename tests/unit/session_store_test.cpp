@@ -84,6 +84,21 @@ TEST(SessionStore, appends_the_offset_as_last_argument_of_a_logged_event) {
   EXPECT_EQ(store.packet_count(), 3u);
 }
 
+// An offset's text ("<seq>-<reactor>") reads back as the same offset, the widest numbers too.
+TEST(SessionStore, writes_offsets_that_read_back_the_same) {
+  const std::pair<std::uint64_t, std::size_t> offsets[] = {
+      {0, 0}, {1, 0}, {42, 3}, {1234567890123, 15}, {UINT64_MAX, SIZE_MAX - 1}};
+  for (const auto& [seq, origin] : offsets) {
+    const auto text = offset_text(seq, origin);
+    EXPECT_EQ(text, std::to_string(seq) + "-" + std::to_string(origin));
+    const auto read = parse_offset(text);
+    ASSERT_TRUE(read) << text;
+    EXPECT_EQ(read->seq, seq);
+    EXPECT_EQ(read->origin, origin);
+    EXPECT_EQ(read->text, text);
+  }
+}
+
 TEST(SessionStore, puts_the_offset_after_binary_placeholders_and_keeps_the_attachments) {
   auto store = store_with();
   const auto frames =
