@@ -9,6 +9,7 @@
 #include "engineio/utf8.hpp"
 #include "socketio/msgpack.hpp"
 #include "socketio/plain_text.hpp"
+#include "socketio/text_writer.hpp"
 
 namespace sio::socketio::msgpack {
 
@@ -17,80 +18,95 @@ namespace {
 // Keys a map may have for the repeated-key check done here; a bigger map is decoded in full.
 constexpr std::size_t kMaxCheckedKeys = 32;
 
-void append_escape(unsigned char c, std::string& out) {
+// Room for `n` bytes of a string and its escapes: six bytes at most for each (\u001f).
+constexpr std::size_t escaped_size(std::size_t n) {
+  return 6 * n;
+}
+
+void write_escape(unsigned char c, TextWriter& out) {
+  out.put('\\');
   switch (c) {
     case '"':
-      out += "\\\"";
-      return;
     case '\\':
-      out += "\\\\";
+      out.put(static_cast<char>(c));
       return;
     case '\b':
-      out += "\\b";
+      out.put('b');
       return;
     case '\f':
-      out += "\\f";
+      out.put('f');
       return;
     case '\n':
-      out += "\\n";
+      out.put('n');
       return;
     case '\r':
-      out += "\\r";
+      out.put('r');
       return;
     case '\t':
-      out += "\\t";
+      out.put('t');
       return;
     default: {
       static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
+      out.put("u00");
+      out.put(kHex[c >> 4]);
+      out.put(kHex[c & 0x0f]);
     }
   }
 }
 
-bool append_number(double value, std::string& out) {
+bool write_number(double value, TextWriter& out) {
   // Written by the JSON library's own routine, so that the text is the one the full way dumps
   // (its shortest form is not always the one std::to_chars picks; both read back the same).
   if (!std::isfinite(value)) return false;
-  char buf[64];
-  const char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, value);
-  out.append(buf, static_cast<std::size_t>(end - buf));
+  constexpr std::size_t kRoom = 64;
+  out.room(kRoom);
+  out.advance_to(nlohmann::detail::to_chars(out.cursor(), out.cursor() + kRoom, value));
   return true;
 }
 
-}  // namespace
-
-bool append_json_string(std::string_view text, std::string& out) {
+// `text` as a JSON string, as JSON.stringify writes it; false (nothing written) when it is not
+// valid UTF-8.
+bool write_json_string(std::string_view text, TextWriter& out) {
   auto p = skip_plain_text(text, 0);
   if (p == text.size()) {  // most strings: plain ASCII, written as they are
-    out.push_back('"');
-    out.append(text);
-    out.push_back('"');
+    out.room(text.size() + 2);
+    out.put('"');
+    out.put(text);
+    out.put('"');
     return true;
   }
   const auto size_before = out.size();
-  out.push_back('"');
+  out.room(1);
+  out.put('"');
   std::size_t run = 0;  // the start of the bytes not written yet
   while (p < text.size()) {
     const auto c = static_cast<unsigned char>(text[p]);
     if (c >= 0x80) {
       const std::size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
       if (text.size() - p < length || !engineio::is_valid_utf8(text.substr(p, length))) {
-        out.resize(size_before);
+        out.cut(size_before);
         return false;
       }
       p += length;
     } else {  // a control character, '"' or '\\'
-      out.append(text.data() + run, p - run);
-      append_escape(c, out);
+      out.room(p - run + escaped_size(1));
+      out.put(text.substr(run, p - run));
+      write_escape(c, out);
       run = ++p;
     }
     p = skip_plain_text(text, p);
   }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
+  out.room(text.size() - run + 1);
+  out.put(text.substr(run));
+  out.put('"');
   return true;
+}
+
+}  // namespace
+
+bool append_json_string(std::string_view text, std::string& out) {
+  TextWriter writer(out, text.size() + 2);
+  return write_json_string(text, writer);
 }
 
 bool Cursor::take(std::uint64_t n, std::string_view& out) {
@@ -280,37 +296,51 @@ bool Cursor::skip() {
   return true;
 }
 
-bool Cursor::append_json(std::string& out, std::size_t depth) {
+bool Cursor::append_json(std::string& out) {
+  // Room for about what is left of the input: JSON text takes about as many bytes.
+  TextWriter writer(out, in_.size() - pos_ + 16);
+  return append_json(writer, 1);
+}
+
+bool Cursor::append_json(TextWriter& out, std::size_t depth) {
   Token t;
   if (!next(t)) return false;
   switch (t.kind) {
     case Kind::nil:
-      out += "null";
+      out.room(4);
+      out.put("null");
       return true;
     case Kind::boolean:
-      out += t.number ? "true" : "false";
+      out.room(5);
+      out.put(t.number ? std::string_view("true") : std::string_view("false"));
       return true;
     case Kind::uint:
     case Kind::sint: {
-      char buf[24];
-      auto [end, ec] = t.kind == Kind::uint ? std::to_chars(buf, buf + sizeof buf, t.number)
-                                            : std::to_chars(buf, buf + sizeof buf,
-                                                            static_cast<std::int64_t>(t.number));
-      out.append(buf, static_cast<std::size_t>(end - buf));
+      constexpr std::size_t kRoom = 24;
+      out.room(kRoom);
+      char* at = out.cursor();
+      out.advance_to(t.kind == Kind::uint
+                         ? std::to_chars(at, at + kRoom, t.number).ptr
+                         : std::to_chars(at, at + kRoom, static_cast<std::int64_t>(t.number)).ptr);
       return true;
     }
     case Kind::float64:
-      return append_number(std::bit_cast<double>(t.number), out) || fail();
+      return write_number(std::bit_cast<double>(t.number), out) || fail();
     case Kind::string:
-      return append_json_string(t.bytes, out) || fail();
+      return write_json_string(t.bytes, out) || fail();
     case Kind::array: {
       if (depth > kDefaultMaxDepth) return fail();
-      out.push_back('[');
+      out.room(1);
+      out.put('[');
       for (std::uint64_t i = 0; i < t.number; ++i) {
-        if (i > 0) out.push_back(',');
+        if (i > 0) {
+          out.room(1);
+          out.put(',');
+        }
         if (!append_json(out, depth + 1)) return false;
       }
-      out.push_back(']');
+      out.room(1);
+      out.put(']');
       return true;
     }
     case Kind::map:
@@ -323,13 +353,14 @@ bool Cursor::append_json(std::string& out, std::size_t depth) {
   return fail();
 }
 
-bool Cursor::append_map(std::string& out, std::uint64_t size, std::size_t depth) {
+bool Cursor::append_map(TextWriter& out, std::uint64_t size, std::size_t depth) {
   if (size > kMaxCheckedKeys) return fail();
   // The keys read so far: only the first i are ever looked at, so the rest is left as it is (a
   // zeroed array of 32 would cost more than a small map's whole check).
   const char* key_data[kMaxCheckedKeys];
   std::size_t key_size[kMaxCheckedKeys];
-  out.push_back('{');
+  out.room(1);
+  out.put('{');
   for (std::uint64_t i = 0; i < size; ++i) {
     std::string_view key;
     if (!read_string(key)) return false;
@@ -340,12 +371,17 @@ bool Cursor::append_map(std::string& out, std::uint64_t size, std::size_t depth)
     }
     key_data[i] = key.data();
     key_size[i] = key.size();
-    if (i > 0) out.push_back(',');
-    if (!append_json_string(key, out)) return fail();
-    out.push_back(':');
+    if (i > 0) {
+      out.room(1);
+      out.put(',');
+    }
+    if (!write_json_string(key, out)) return fail();
+    out.room(1);
+    out.put(':');
     if (!append_json(out, depth + 1)) return false;
   }
-  out.push_back('}');
+  out.room(1);
+  out.put('}');
   return true;
 }
 

@@ -10,6 +10,10 @@
 #include <string>
 #include <string_view>
 
+namespace sio::socketio {
+class TextWriter;
+}
+
 namespace sio::socketio::msgpack {
 
 class Cursor {
@@ -58,7 +62,7 @@ class Cursor {
   // legacy undefined), map keys that are not strings or that repeat, invalid UTF-8, NaN and
   // infinities — and on nesting deeper than decode() allows: the caller then decodes the value
   // the full way.
-  bool append_json(std::string& out) { return append_json(out, 1); }
+  bool append_json(std::string& out);
 
  private:
   enum class Kind { nil, boolean, uint, sint, float64, string, binary, array, map, ext };
@@ -79,8 +83,8 @@ class Cursor {
   bool fail() { return ok_ = false; }
   bool take(std::uint64_t n, std::string_view& out);
   bool be(int bytes, std::uint64_t& value);
-  bool append_json(std::string& out, std::size_t depth);
-  bool append_map(std::string& out, std::uint64_t size, std::size_t depth);
+  bool append_json(TextWriter& out, std::size_t depth);
+  bool append_map(TextWriter& out, std::uint64_t size, std::size_t depth);
 
   std::string_view in_;
   std::size_t pos_ = 0;
