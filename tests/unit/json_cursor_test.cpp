@@ -26,6 +26,7 @@ TEST(JsonCursor, steps_over_exactly_what_json_accepts) {
       R"([1,-2,3.5,-0.25e+3,0,1E5,1e-999,true,false,null,"",{}])",
       R"( { "a" : [ 1 , { "b" : "c" } ] , "d" : "\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00" } )",
       "[\"안녕 😀\"]",
+      "\t[1,\n2\r\n, 3 ,{\t\"k\"\r:\n\"v\"\t}]\n",
       "[]",
       "{}",
       // not JSON:
@@ -55,6 +56,12 @@ TEST(JsonCursor, steps_over_exactly_what_json_accepts) {
       "{\"a\":1",
       "[1]]",
       "",
+      // bytes below '!' that JSON does not take as whitespace:
+      "[1,\v2]",
+      "[1,\f2]",
+      "[1,\x1f" "2]",
+      "\x01[1]",
+      std::string_view("[1,\0 2]", 6),
   };
   for (auto text : texts) {
     EXPECT_EQ(skips_whole(text), json::accept(text)) << text;
