@@ -29,8 +29,8 @@ inline std::size_t first_marked(std::uint64_t marked) {
 }
 
 // The tail of `text` from `pos` (one to seven bytes): the first byte needing a look, or the
-// text's size. The bytes are gathered into one word in their order,
-// some twice, the rest of it spaces (which never need a look).
+// text's size. The bytes are gathered into one word in their order, some twice, the rest of it
+// spaces (which never need a look).
 inline std::size_t skip_short_tail(std::string_view text, std::size_t pos) {
   const char* p = text.data() + pos;
   const std::size_t n = text.size() - pos;

@@ -118,21 +118,25 @@ TEST(MsgpackCursor, refuses_what_json_text_cannot_carry_as_is) {
 // read_string, read_map and read_array take their short forms inline: a fixstr whose bytes are
 // not all there, or a read after a failed one, must fail as the long forms do.
 TEST(MsgpackCursor, reads_the_short_forms_only_when_they_are_whole) {
+  // A cursor reads its bytes where they are: each input outlives its cursor.
+  const auto abc = raw({0xa3, 'a', 'b', 'c'});
   {
-    msgpack::Cursor cursor(raw({0xa3, 'a', 'b', 'c'}));
+    msgpack::Cursor cursor(abc);
     std::string_view text;
     ASSERT_TRUE(cursor.read_string(text));
     EXPECT_EQ(text, "abc");
     EXPECT_TRUE(cursor.at_end());
   }
   for (std::size_t cut = 0; cut < 4; ++cut) {  // "abc" with 0..2 of its bytes, or nothing
-    msgpack::Cursor cursor(raw({0xa3, 'a', 'b', 'c'}).substr(0, cut));
+    const auto cut_short = abc.substr(0, cut);
+    msgpack::Cursor cursor(cut_short);
     std::string_view text;
     EXPECT_FALSE(cursor.read_string(text)) << cut;
     EXPECT_FALSE(cursor.ok()) << cut;
   }
   {
-    msgpack::Cursor cursor(raw({0xa0}));  // the empty string
+    const auto empty = raw({0xa0});  // the empty string
+    msgpack::Cursor cursor(empty);
     std::string_view text = "x";
     ASSERT_TRUE(cursor.read_string(text));
     EXPECT_EQ(text, "");
@@ -141,7 +145,8 @@ TEST(MsgpackCursor, reads_the_short_forms_only_when_they_are_whole) {
   {
     // A failed read (a map where an array is asked for) leaves the cursor failed: the string,
     // the map and the array after it are not read, though their bytes are whole.
-    msgpack::Cursor cursor(raw({0x81, 0xa1, 'k', 0x90, 0x80}));
+    const auto map = raw({0x81, 0xa1, 'k', 0x90, 0x80});
+    msgpack::Cursor cursor(map);
     std::uint64_t size = 0;
     EXPECT_FALSE(cursor.read_array(size));
     std::string_view text;
@@ -150,7 +155,8 @@ TEST(MsgpackCursor, reads_the_short_forms_only_when_they_are_whole) {
     EXPECT_FALSE(cursor.read_map(size));
   }
   {
-    msgpack::Cursor cursor(raw({0x82, 0x9f, 0xdc, 0x00, 0x02, 0xde, 0x00, 0x01}));
+    const auto headers = raw({0x82, 0x9f, 0xdc, 0x00, 0x02, 0xde, 0x00, 0x01});
+    msgpack::Cursor cursor(headers);
     std::uint64_t size = 0;
     ASSERT_TRUE(cursor.read_map(size));
     EXPECT_EQ(size, 2u);
