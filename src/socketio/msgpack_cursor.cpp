@@ -18,10 +18,8 @@ namespace {
 // Keys a map may have for the repeated-key check done here; a bigger map is decoded in full.
 constexpr std::size_t kMaxCheckedKeys = 32;
 
-// Room for `n` bytes of a string and its escapes: six bytes at most for each (\u001f).
-constexpr std::size_t escaped_size(std::size_t n) {
-  return 6 * n;
-}
+// The longest escape of one character: \u001f.
+constexpr std::size_t kLongestEscape = 6;
 
 void write_escape(unsigned char c, TextWriter& out) {
   out.put('\\');
@@ -89,7 +87,7 @@ bool write_json_string(std::string_view text, TextWriter& out) {
       }
       p += length;
     } else {  // a control character, '"' or '\\'
-      out.room(p - run + escaped_size(1));
+      out.room(p - run + kLongestEscape);
       out.put(text.substr(run, p - run));
       write_escape(c, out);
       run = ++p;
@@ -240,16 +238,9 @@ bool Cursor::next(Token& t) {
   }
 }
 
-bool Cursor::read_array_token(std::uint64_t& size) {
+bool Cursor::read_header_token(Kind kind, std::uint64_t& size) {
   Token t;
-  if (!next(t) || t.kind != Kind::array) return fail();
-  size = t.number;
-  return true;
-}
-
-bool Cursor::read_map_token(std::uint64_t& size) {
-  Token t;
-  if (!next(t) || t.kind != Kind::map) return fail();
+  if (!next(t) || t.kind != kind) return fail();
   size = t.number;
   return true;
 }

@@ -25,22 +25,8 @@ class Cursor {
 
   // The short forms (fixarray, fixmap, fixstr: what small messages are made of) are read here,
   // inline; the others by next().
-  bool read_array(std::uint64_t& size) {
-    if (const auto tag = peek(); (tag & 0xf0) == 0x90) {
-      ++pos_;
-      size = tag & 0x0f;
-      return true;
-    }
-    return read_array_token(size);
-  }
-  bool read_map(std::uint64_t& size) {
-    if (const auto tag = peek(); (tag & 0xf0) == 0x80) {
-      ++pos_;
-      size = tag & 0x0f;
-      return true;
-    }
-    return read_map_token(size);
-  }
+  bool read_array(std::uint64_t& size) { return read_header(0x90, Kind::array, size); }
+  bool read_map(std::uint64_t& size) { return read_header(0x80, Kind::map, size); }
   bool read_string(std::string_view& text) {
     if (const auto tag = peek(); (tag & 0xe0) == 0xa0 && (tag & 0x1fu) < in_.size() - pos_) {
       text = in_.substr(pos_ + 1, tag & 0x1fu);
@@ -77,8 +63,16 @@ class Cursor {
   std::uint8_t peek() const {
     return ok_ && pos_ < in_.size() ? static_cast<std::uint8_t>(in_[pos_]) : 0xc1;
   }
-  bool read_array_token(std::uint64_t& size);
-  bool read_map_token(std::uint64_t& size);
+  // An array's or a map's header: `fixed` is its short form's tag (size in the low four bits).
+  bool read_header(std::uint8_t fixed, Kind kind, std::uint64_t& size) {
+    if (const auto tag = peek(); (tag & 0xf0) == fixed) {
+      ++pos_;
+      size = tag & 0x0f;
+      return true;
+    }
+    return read_header_token(kind, size);
+  }
+  bool read_header_token(Kind kind, std::uint64_t& size);
   bool read_string_token(std::string_view& text);
   bool fail() { return ok_ = false; }
   bool take(std::uint64_t n, std::string_view& out);
