@@ -33,9 +33,8 @@ FramePtr Frame::text(PacketType type, std::string_view data) {
   return std::make_shared<const Frame>(type, std::move(bytes), false, WsOpcode::text);
 }
 
-FramePtr Frame::text_packet(std::string bytes) {
-  const auto type = bytes.empty() ? PacketType::message : static_cast<PacketType>(bytes[0] - '0');
-  return std::make_shared<const Frame>(type, std::move(bytes), false, WsOpcode::text);
+PacketType Frame::text_packet_type(std::string_view packet) {
+  return packet.empty() ? PacketType::message : static_cast<PacketType>(packet[0] - '0');
 }
 
 FramePtr Frame::binary(std::string bytes) {
@@ -62,55 +61,61 @@ std::size_t utf16_length(std::string_view utf8) {
 
 }  // namespace
 
+Frame::LaterForms& Frame::later() const {
+  std::call_once(later_once_, [this] { later_ = std::make_unique<LaterForms>(); });
+  return *later_;
+}
+
 const Frame::V3Forms& Frame::v3() const {
-  std::call_once(v3_once_, [this] {
-    auto forms = std::make_unique<V3Forms>();
+  auto& later_forms = later();
+  std::call_once(later_forms.v3_once, [this, &later_forms] {
+    auto& forms = later_forms.v3;
     const std::string_view packet = binary_ ? std::string_view() : std::string_view(bytes_);
     if (binary_) {
-      forms->ws_bytes = '\x04' + bytes_;
-      forms->ws_header = WsHeader::make(WsOpcode::binary, forms->ws_bytes.size());
-      forms->polling_text = "b4" + base64_encode(bytes_);
-      forms->polling_text.insert(0, std::to_string(forms->polling_text.size()) + ":");
+      forms.ws_bytes = '\x04' + bytes_;
+      forms.ws_header = WsHeader::make(WsOpcode::binary, forms.ws_bytes.size());
+      forms.polling_text = "b4" + base64_encode(bytes_);
+      forms.polling_text.insert(0, std::to_string(forms.polling_text.size()) + ":");
     } else {
-      forms->polling_text = std::to_string(utf16_length(packet)) + ":";
-      forms->polling_text += packet;
+      forms.polling_text = std::to_string(utf16_length(packet)) + ":";
+      forms.polling_text += packet;
     }
-    const std::string_view record = binary_ ? std::string_view(forms->ws_bytes) : packet;
-    auto& out = forms->polling_binary;
+    const std::string_view record = binary_ ? std::string_view(forms.ws_bytes) : packet;
+    auto& out = forms.polling_binary;
     out += static_cast<char>(binary_ ? 1 : 0);
     for (char digit : std::to_string(record.size())) out += static_cast<char>(digit - '0');
     out += '\xff';
     out += record;
-    v3_ = std::move(forms);
   });
-  return *v3_;
+  return later_forms.v3;
 }
 
 const Frame::DeflatedForm& Frame::deflated() const {
-  std::call_once(deflated_once_, [this] {
-    auto form = std::make_unique<DeflatedForm>();
+  auto& later_forms = later();
+  std::call_once(later_forms.deflated_once, [this, &later_forms] {
+    auto& form = later_forms.deflated;
     auto compressed = deflate_message(bytes_);
     const auto opcode = static_cast<WsOpcode>(ws_header_.bytes[0] & 0x0F);
     if (compressed.size() < bytes_.size()) {
-      form->ws_bytes = std::move(compressed);
-      form->ws_header = WsHeader::make(opcode, form->ws_bytes.size());
-      form->ws_header.bytes[0] |= 0x40;  // RSV1: a compressed message
+      form.ws_bytes = std::move(compressed);
+      form.ws_header = WsHeader::make(opcode, form.ws_bytes.size());
+      form.ws_header.bytes[0] |= 0x40;  // RSV1: a compressed message
     } else {
-      form->ws_bytes = bytes_;
-      form->ws_header = ws_header_;
+      form.ws_bytes = bytes_;
+      form.ws_header = ws_header_;
     }
-    deflated_ = std::move(form);
   });
-  return *deflated_;
+  return later_forms.deflated;
 }
 
 std::string_view Frame::polling_bytes() const {
   if (!binary_) return bytes_;
-  std::call_once(polling_once_, [this] {
-    polling_ = 'b';
-    polling_ += base64_encode(bytes_);
+  auto& later_forms = later();
+  std::call_once(later_forms.polling_once, [this, &later_forms] {
+    later_forms.polling = 'b';
+    later_forms.polling += base64_encode(bytes_);
   });
-  return polling_;
+  return later_forms.polling;
 }
 
 }  // namespace sio::engineio

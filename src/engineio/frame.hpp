@@ -43,8 +43,8 @@ class Frame {
  public:
   // A text packet: `data` follows the type character.
   static FramePtr text(PacketType type, std::string_view data = {});
-  // The same from the packet's whole text, its type character first (no copy made).
-  static FramePtr text_packet(std::string bytes);
+  // The type of a text packet from its whole text (its type character first).
+  static PacketType text_packet_type(std::string_view packet);
   // A binary message packet carrying raw bytes.
   static FramePtr binary(std::string bytes);
   // A WebSocket control frame (close, ping, pong); not an Engine.IO packet, never polled.
@@ -89,16 +89,14 @@ class Frame {
   Frame(PacketType type, std::string bytes, bool binary, WsOpcode opcode)
       : type_(type),
         binary_(binary),
-        bytes_(std::move(bytes)),
-        ws_header_(WsHeader::make(opcode, bytes_.size())) {}
+        ws_header_(WsHeader::make(opcode, bytes.size())),  // before bytes_ is made from it
+        bytes_(std::move(bytes)) {}
 
  private:
   PacketType type_;
   bool binary_;
-  std::string bytes_;
   WsHeader ws_header_;
-  mutable std::once_flag polling_once_;
-  mutable std::string polling_;
+  std::string bytes_;
 
   // A binary Engine.IO message, not a WebSocket control frame (close, ping, pong: opcodes 8–10).
   bool binary_message() const { return binary_ && (ws_header_.bytes[0] & 0x08) == 0; }
@@ -109,17 +107,26 @@ class Frame {
     std::string polling_text;
     std::string polling_binary;
   };
-  const V3Forms& v3() const;
-  mutable std::once_flag v3_once_;
-  mutable std::unique_ptr<V3Forms> v3_;
-
   struct DeflatedForm {
     WsHeader ws_header;
     std::string ws_bytes;
   };
+  // The forms built on first use, each once, in one object made with the first of them: most
+  // frames (text sent over WebSocket to v4 clients without compression) never need one, and a
+  // frame kept for recovery or queued for many sessions stays small.
+  struct LaterForms {
+    std::once_flag polling_once;
+    std::string polling;  // binary frames only: text frames poll as they are
+    std::once_flag v3_once;
+    V3Forms v3;
+    std::once_flag deflated_once;
+    DeflatedForm deflated;
+  };
+  LaterForms& later() const;
+  const V3Forms& v3() const;
   const DeflatedForm& deflated() const;
-  mutable std::once_flag deflated_once_;
-  mutable std::unique_ptr<DeflatedForm> deflated_;
+  mutable std::once_flag later_once_;
+  mutable std::unique_ptr<LaterForms> later_;
 };
 
 }  // namespace sio::engineio

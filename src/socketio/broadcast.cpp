@@ -26,12 +26,32 @@ std::optional<Broadcast::Offset> parse_offset(std::string_view text) {
   return offset;
 }
 
+void Broadcast::set_text_packet(std::string packet) {
+  const auto type = engineio::Frame::text_packet_type(packet);
+  frames_.clear();
+  text_packet_.emplace(type, std::move(packet), false, engineio::WsOpcode::text);
+}
+
+std::size_t Broadcast::frames_size() const {
+  std::size_t size = text_packet_ ? text_packet_->size() : 0;
+  for (const auto& frame : frames_) size += frame->size();
+  return size;
+}
+
+Frames frames_of(const BroadcastPtr& broadcast) {
+  if (!broadcast->text_packet_) return broadcast->frames_;
+  Frames frames;
+  frames.emplace_back(broadcast, &*broadcast->text_packet_);  // shares the broadcast's ownership
+  return frames;
+}
+
 BroadcastPtr encode_broadcast(const Packet& packet, const adapter::BroadcastOptions& target,
                               Parser parser, std::optional<Broadcast::Offset> offset) {
   auto broadcast = std::make_shared<Broadcast>();
   broadcast->nsp = packet.nsp;
   broadcast->target = target;
-  broadcast->frames = encode_frames(packet, parser, offset ? std::string_view(offset->text) : "");
+  broadcast->set_frames(
+      encode_frames(packet, parser, offset ? std::string_view(offset->text) : ""));
   broadcast->offset = std::move(offset);
   return broadcast;
 }
@@ -60,7 +80,7 @@ BroadcastPtr encode_event_broadcast(std::string_view nsp, std::string data,
     head += ',';
   }
   data.insert(0, head);
-  broadcast->frames.push_back(engineio::Frame::text_packet(std::move(data)));
+  broadcast->set_text_packet(std::move(data));
   broadcast->offset = std::move(offset);
   return broadcast;
 }

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "adapter/adapter.hpp"
+#include "engineio/frame.hpp"
 #include "socketio/packet.hpp"
 
 namespace sio::socketio {
@@ -22,7 +23,6 @@ namespace sio::socketio {
 struct Broadcast {
   std::string nsp;
   adapter::BroadcastOptions target;
-  Frames frames;
   // Set when the broadcast is logged for recovery: then the frames end with the offset.
   struct Offset {
     std::uint64_t seq = 0;
@@ -32,8 +32,28 @@ struct Broadcast {
   // The origin of an offset an adapter gave (no reactor's: the stores do not log it).
   static constexpr std::size_t kAdapterOrigin = static_cast<std::size_t>(-1);
   std::optional<Offset> offset;
+
+  // Its frames, made apart from it.
+  void set_frames(Frames frames) {
+    text_packet_.reset();
+    frames_ = std::move(frames);
+  }
+  // Its one frame, a text packet whose whole text is `packet` (type characters first), made
+  // inside the broadcast: one allocation less for each broadcast relayed from another server.
+  void set_text_packet(std::string packet);
+  // The bytes of its frames (what a send queue counts).
+  std::size_t frames_size() const;
+
+ private:
+  friend Frames frames_of(const std::shared_ptr<const Broadcast>& broadcast);
+  Frames frames_;
+  std::optional<engineio::Frame> text_packet_;
 };
 using BroadcastPtr = std::shared_ptr<const Broadcast>;
+
+// The frames to send for `broadcast`; a frame made inside it keeps the broadcast alive while a
+// send queue holds it.
+Frames frames_of(const BroadcastPtr& broadcast);
 
 // The offset `seq` of reactor `origin`, as clients see it.
 std::string offset_text(std::uint64_t seq, std::size_t origin);

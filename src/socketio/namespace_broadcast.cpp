@@ -155,9 +155,10 @@ std::size_t Namespace::deliver_here(const BroadcastPtr& broadcast, std::size_t h
   }
   auto& shard = shards_[here];
   const bool is_volatile = broadcast->target.flags.is_volatile;
+  const auto frames = frames_of(broadcast);
   std::size_t reached = 0;
   shard.rooms.for_each_target(broadcast->target, shard.sockets, [&](Socket& socket) {
-    socket.send_frames(broadcast->frames, is_volatile);
+    socket.send_frames(frames, is_volatile);
     ++reached;
   });
   server_shard.stats.broadcast_deliveries += reached;
@@ -241,10 +242,11 @@ std::size_t Namespace::deliver_here_with_ack(const BroadcastPtr& broadcast, std:
                                              std::chrono::milliseconds timeout) {
   auto& shard = local_shard();
   const bool is_volatile = broadcast->target.flags.is_volatile;
+  const auto frames = frames_of(broadcast);
   std::vector<std::weak_ptr<Socket>> reached;
   shard.rooms.for_each_target(broadcast->target, shard.sockets, [&](Socket& socket) {
     socket.expect_broadcast_ack(id, on_ack);
-    socket.send_frames(broadcast->frames, is_volatile);
+    socket.send_frames(frames, is_volatile);
     reached.push_back(socket.weak_from_this());
   });
   server_.here().stats.broadcast_deliveries += reached.size();

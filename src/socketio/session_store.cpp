@@ -59,7 +59,7 @@ void SessionStore::log(const BroadcastPtr& broadcast, Clock::time_point now) {
   by_origin_[offset.origin].emplace_back(offset.seq, first_position_ + packets_.size());
   std::size_t shared = broadcast->nsp.size() + rooms_bytes(broadcast->target.rooms) +
                        rooms_bytes(broadcast->target.except) + offset.text.size();
-  for (const auto& frame : broadcast->frames) shared += frame->size();
+  shared += broadcast->frames_size();
   const std::size_t bytes = kEntryOverhead + offset.text.size() + shared / reactors_;
   packets_.push_back(LoggedPacket{broadcast, now, bytes});
   bytes_ += bytes;
@@ -136,9 +136,9 @@ std::optional<RestoredSession> SessionStore::take(std::string_view nsp, std::str
   const std::unordered_set<std::string_view> rooms(restored.session.rooms.begin(),
                                                    restored.session.rooms.end());
   for (std::size_t i = *index + 1; i < packets_.size(); ++i) {
-    const auto& broadcast = *packets_[i].broadcast;
-    if (broadcast.nsp == nsp && reaches(rooms, broadcast.target)) {
-      restored.missed_packets.push_back(broadcast.frames);
+    const auto& broadcast = packets_[i].broadcast;
+    if (broadcast->nsp == nsp && reaches(rooms, broadcast->target)) {
+      restored.missed_packets.push_back(frames_of(broadcast));
     }
   }
   return restored;
@@ -164,10 +164,10 @@ std::vector<Frames> SessionStore::missed_since(std::string_view nsp,
   std::vector<Frames> missed;
   for (const auto position : positions) {
     const auto& packet = packets_[static_cast<std::size_t>(position - first_position_)];
-    const auto& broadcast = *packet.broadcast;
+    const auto& broadcast = packet.broadcast;
     if (packet.at + options_.max_disconnection_duration < now) continue;
-    if (broadcast.nsp == nsp && reaches(room_set, broadcast.target)) {
-      missed.push_back(broadcast.frames);
+    if (broadcast->nsp == nsp && reaches(room_set, broadcast->target)) {
+      missed.push_back(frames_of(broadcast));
     }
   }
   return missed;

@@ -104,16 +104,15 @@ void Socket::emit_args(std::string_view event, Args args) {
             if (!self || !self->connected_) return;
             std::optional<Broadcast::Offset> at;
             if (!offset.empty()) at = Broadcast::Offset{0, Broadcast::kAdapterOrigin, offset};
-            self->client_->send(
-                encode_broadcast(packet, own_room, self->nsp_.server().options().parser, at)
-                    ->frames);
+            self->client_->send(frames_of(
+                encode_broadcast(packet, own_room, self->nsp_.server().options().parser, at)));
           });
         });
   }
   auto broadcast = encode_broadcast(packet, own_room, nsp_.server().options().parser,
                                     nsp_.server().next_offset());
   store->log(broadcast, SessionStore::Clock::now());
-  client_->send(broadcast->frames);
+  client_->send(frames_of(broadcast));
 }
 
 void Socket::emit_volatile(std::string_view event, Args args) {

@@ -2,6 +2,10 @@
 // Engine.IO v3's, and permessage-deflate's.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "engineio/deflate.hpp"
 #include "engineio/frame.hpp"
 
@@ -39,4 +43,40 @@ TEST(FrameDeflate, keeps_what_does_not_shrink_plain) {
   auto frame = Frame::binary(std::string("\x01\x02\x03", 3));
   EXPECT_EQ(frame->websocket_deflated_bytes(), frame->websocket_bytes());
   EXPECT_EQ(frame->websocket_deflated_header(), frame->websocket_header());
+}
+
+TEST(FrameForms, each_built_once_when_several_threads_ask_for_them_first) {
+  // Recipients on several reactors may be the first to need a form of the same frame.
+  for (int round = 0; round < 20; ++round) {
+    auto frame = Frame::binary(std::string(300, '\x07'));
+    std::vector<std::string_view> polling(4), v3(4), deflated(4);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < 4; ++i) {
+      threads.emplace_back([&, i] {
+        // Each thread asks in another order.
+        for (int step = 0; step < 3; ++step) {
+          switch ((i + step) % 3) {
+            case 0:
+              polling[i] = frame->polling_bytes();
+              break;
+            case 1:
+              v3[i] = frame->polling_v3_text();
+              break;
+            default:
+              deflated[i] = frame->websocket_deflated_bytes();
+              break;
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (std::size_t i = 1; i < 4; ++i) {
+      EXPECT_EQ(polling[i].data(), polling[0].data());
+      EXPECT_EQ(v3[i].data(), v3[0].data());
+      EXPECT_EQ(deflated[i].data(), deflated[0].data());
+    }
+    EXPECT_EQ(polling[0].substr(0, 5), "bBwcH");
+    EXPECT_EQ(v3[0].substr(0, 6), "402:b4");
+    EXPECT_LT(deflated[0].size(), 100u);
+  }
 }

@@ -249,9 +249,11 @@ TEST(EventBroadcast, encodes_the_same_frame_as_the_packet_encoder) {
         auto expected =
             sio::socketio::encode_broadcast(packet, {}, sio::socketio::Parser::text, offset);
         auto actual = sio::socketio::encode_event_broadcast(nsp, data.dump(), {}, offset);
-        ASSERT_EQ(actual->frames.size(), 1u);
-        EXPECT_EQ(actual->frames[0]->websocket_bytes(), expected->frames[0]->websocket_bytes());
-        EXPECT_EQ(actual->frames[0]->websocket_header(), expected->frames[0]->websocket_header());
+        const auto actual_frames = frames_of(actual);
+        const auto expected_frames = frames_of(expected);
+        ASSERT_EQ(actual_frames.size(), 1u);
+        EXPECT_EQ(actual_frames[0]->websocket_bytes(), expected_frames[0]->websocket_bytes());
+        EXPECT_EQ(actual_frames[0]->websocket_header(), expected_frames[0]->websocket_header());
       }
     }
   }

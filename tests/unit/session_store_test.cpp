@@ -60,9 +60,17 @@ class Store : public SessionStore {
     return encode_broadcast(packet, target, Parser::text,
                             Broadcast::Offset{seq, origin, offset_text(seq, origin)});
   }
+  // The same for an event relayed from another server: its JSON text put in a frame made inside
+  // the broadcast.
+  BroadcastPtr make_relayed(std::string data, const adapter::BroadcastOptions& target,
+                            std::size_t origin = 0) {
+    const auto seq = ++next_seq_[origin];
+    return encode_event_broadcast("/", std::move(data), target,
+                                  Broadcast::Offset{seq, origin, offset_text(seq, origin)});
+  }
   Frames log_as(const BroadcastPtr& broadcast, Clock::time_point now) {
     log(broadcast, now);
-    return broadcast->frames;
+    return frames_of(broadcast);
   }
 
  private:
@@ -145,6 +153,23 @@ TEST(SessionStore, gives_back_the_packets_its_rooms_missed_after_the_offset_in_o
   EXPECT_EQ(restored->missed_packets[0][0], to_a[0]);
   EXPECT_EQ(restored->missed_packets[1][0], to_all[0]);
   EXPECT_EQ(restored->missed_packets[2][0], private_emit[0]);
+}
+
+TEST(SessionStore, gives_back_relayed_packets_that_outlive_the_log) {
+  auto store = store_with();
+  const auto seen = store.log_as(store.make_relayed(R"(["m",0])", to({"a"})), t0);
+  store.persist(session("p1", {"sid-p1", "a"}), t0 + 1ms);
+  const auto missed = store.log_as(store.make_relayed(R"(["m",1])", to({"a"})), t0 + 2ms);
+  store.log_as(store.make_relayed(R"(["m",2])", to({"b"})), t0 + 3ms);
+
+  auto restored = store.take("/", "p1", offset_of(seen), t0 + 4ms);
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->missed_packets.size(), 1u);
+  EXPECT_EQ(restored->missed_packets[0], missed);
+  // The log lets go of everything; the packets handed over stay whole.
+  store.expire(t0 + 10min);
+  EXPECT_EQ(store.packet_count(), 0u);
+  EXPECT_EQ(text_of(restored->missed_packets[0]), R"(2["m",1,"2-0"])");
 }
 
 TEST(SessionStore, hands_a_session_over_once) {
@@ -267,12 +292,12 @@ TEST(SessionStore, another_reactor_replays_what_the_keeping_store_had_not_covere
   auto restored = first.take("/", "p1", seen->offset->text, t0 + 4ms);
   ASSERT_TRUE(restored);
   ASSERT_EQ(restored->missed_packets.size(), 1u);
-  EXPECT_EQ(restored->missed_packets[0], missed->frames);
+  EXPECT_EQ(restored->missed_packets[0], frames_of(missed));
   first.log_as(late, t0 + 5ms);
 
   const auto replayed = second.missed_since("/", restored->session.rooms, restored->covered, t0 + 6ms);
   ASSERT_EQ(replayed.size(), 1u);
-  EXPECT_EQ(replayed[0], late->frames);
+  EXPECT_EQ(replayed[0], frames_of(late));
 }
 
 TEST(SessionStore, replays_nothing_when_the_keeping_store_covered_everything) {
