@@ -30,7 +30,8 @@ bool names(std::string_view tunables, std::string_view name) {
   while (!tunables.empty()) {
     const auto end = tunables.find(':');
     const auto item = tunables.substr(0, end);
-    if (item.starts_with(name) && item.size() > name.size() && item[name.size()] == '=') return true;
+    if (item.starts_with(name) && item.size() > name.size() && item[name.size()] == '=')
+      return true;
     if (end == std::string_view::npos) break;
     tunables.remove_prefix(end + 1);
   }

@@ -18,7 +18,7 @@
 #include "app/chat.hpp"
 #include "app/config.hpp"
 #include "app/http_api.hpp"
-#include "app/huge_page_heap.hpp"
+#include "app/heap_tunables.hpp"
 #include "app/notifications.hpp"
 #include "app/pg_store.hpp"
 #include "app/sqlite_store.hpp"
@@ -46,7 +46,7 @@ std::unique_ptr<app::Store> open_store(const std::string& url, std::chrono::mill
 }  // namespace
 
 int main(int argc, char** argv) {
-  app::restart_with_huge_page_heap(argv);
+  app::restart_with_heap_tunables(argv);
   auto loaded = app::load_config(argc, argv);
   if (auto* exit = std::get_if<app::ConfigExit>(&loaded)) return exit->status;
   const auto config = std::get<app::Config>(std::move(loaded));
