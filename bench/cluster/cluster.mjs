@@ -7,11 +7,18 @@
 // side: deliveries per second, and B's CPU time per broadcast (read from /proc), which is what
 // each server of a cluster pays for every broadcast any other server makes.
 //
+// sio-server-full-log is the same pair of sio-servers with a recovery window of FULL_LOG_WINDOW_MS,
+// measured after broadcasting for longer than that: B's recovery log is full, its oldest broadcast
+// dropped (and its memory reused) for each new one. That is what a server that has run longer than
+// its window pays (two minutes by default); the sio-server row measures the first seconds, while
+// the log still grows.
+//
 // Each pair runs --repeat times (this machine's CPU time per run varies by tens of percent) and
 // the run with the median receiver CPU is reported.
 //
 //   node bench/cluster/cluster.mjs [--rate 2000] [--seconds 8] [--members 1,100] [--repeat 5]
-//                                  [--adapters classic,sharded,streams] [--kinds sio,sio-server,node]
+//                                  [--adapters classic,sharded,streams]
+//                                  [--kinds sio,sio-server,sio-server-full-log,node]
 //                                  [--out bench/results]
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -32,7 +39,7 @@ const { values: args } = parseArgs({
     members: { type: "string", default: "1,100" },
     adapters: { type: "string", default: "classic,sharded,streams" },
     repeat: { type: "string", default: "5" },
-    kinds: { type: "string", default: "sio,sio-server,node" },
+    kinds: { type: "string", default: "sio,sio-server,sio-server-full-log,node" },
     out: { type: "string", default: path.join(here, "..", "results") },
   },
 });
@@ -47,6 +54,8 @@ const ADAPTER_ARGS = {
 };
 const APP_ADAPTER = { classic: "redis", sharded: "redis-sharded", streams: "redis-streams" };
 const PAYLOAD = "x".repeat(64);
+const FULL_LOG_WINDOW_MS = 2000;
+const APP_KINDS = ["sio-server", "sio-server-full-log"];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // On-CPU time of every thread of `pid`, in seconds, from the scheduler's nanosecond counters
@@ -89,10 +98,11 @@ async function startFixturePair(kind, adapter, redis) {
 // Two sio-servers on one SQLite database: the actor on A sends chat messages to a public room
 // (each stored, then broadcast as "message"); receivers on B join it with "join-room". No event
 // rate limit: one actor sends every message.
-async function startAppPair(adapter, redis) {
+async function startAppPair(adapter, redis, fullLog) {
   const dir = freshDir();
   const secret = randomSecret();
   const env = { REDIS_URL: redis.url, SIO_ADAPTER: APP_ADAPTER[adapter], SIO_EVENT_RATE: "0" };
+  if (fullLog) env.SIO_RECOVERY_WINDOW = String(FULL_LOG_WINDOW_MS);
   const a = await startApp({ dir, secret, env });
   const b = await startApp({ dir, secret, env });
   const room = await createRoom(a, "bench-actor", { isPublic: true });
@@ -127,7 +137,9 @@ async function startAppPair(adapter, redis) {
 async function run(kind, adapter, members) {
   const redis = await startRedis();
   process.env.SIO_THREADS = "1";
-  const pair = kind === "sio-server" ? await startAppPair(adapter, redis) : await startFixturePair(kind, adapter, redis);
+  const pair = APP_KINDS.includes(kind)
+    ? await startAppPair(adapter, redis, kind === "sio-server-full-log")
+    : await startFixturePair(kind, adapter, redis);
   const { a, b } = pair;
   try {
     const actor = await pair.actor();
@@ -141,23 +153,30 @@ async function run(kind, adapter, members) {
       pair.send(actor, 1);
       await sleep(50);
     }
+    // At the rate, a burst every TICK_MS, for `duration` seconds.
+    const drive = async (duration) => {
+      const total = rate * duration;
+      const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
+      const start = performance.now();
+      let sent = 0;
+      while (sent < total) {
+        const due = Math.min(total, Math.round(((performance.now() - start) / 1000) * rate) + perTick);
+        if (due > sent) {
+          const count = due - sent;
+          pair.send(actor, count);
+          sent += count;
+        }
+        await sleep(TICK_MS);
+      }
+    };
+    if (kind === "sio-server-full-log") await drive(FULL_LOG_WINDOW_MS / 1000 + 1);
     await sleep(500);
     delivered = 0;
     const total = rate * seconds;
-    const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
     const cpuA0 = cpuSeconds(a.proc.pid);
     const cpuB0 = cpuSeconds(b.proc.pid);
     const t0 = performance.now();
-    let sent = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.round(((performance.now() - t0) / 1000) * rate) + perTick);
-      if (due > sent) {
-        const count = due - sent;
-        pair.send(actor, count);
-        sent += count;
-      }
-      await sleep(TICK_MS);
-    }
+    await drive(seconds);
     // Until everything arrived, or nothing more arrives for a second.
     let last = -1;
     let quietSince = performance.now();
@@ -247,6 +266,10 @@ const md = [
   "",
   "sio: sio-cluster-server (the library with the adapter, no application). sio-server: the application with its",
   "SQLite store, recovery and limits on; A stores each chat message before broadcasting it (A's CPU includes that).",
+  `sio-server-full-log: the same with a ${FULL_LOG_WINDOW_MS / 1000}-second recovery window, measured after ${FULL_LOG_WINDOW_MS / 1000 + 1} s of`,
+  "broadcasts: B's log is full and drops its oldest broadcast for each new one, as a server that has run longer than",
+  "its window does (the sio-server row is a fresh server, whose log grows through the run). The streams adapter keeps",
+  "recovery in Redis, so both rows measure the same there.",
   "",
   "| adapter | members on B | server | deliveries/s | lost | B CPU µs / broadcast | A CPU µs / broadcast | ratio Node/this (B CPU) | B CPU of each run |",
   "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
