@@ -41,6 +41,10 @@ bool JsonCursor::at_end() {
 }
 
 bool JsonCursor::expect(char c) {
+  if (pos_ < in_.size() && in_[pos_] == c) {  // most JSON: no whitespace between tokens
+    ++pos_;
+    return ok_;
+  }
   skip_whitespace();
   if (!ok_ || pos_ >= in_.size() || in_[pos_] != c) return fail();
   ++pos_;
@@ -82,6 +86,7 @@ bool JsonCursor::next_item() {
 
 bool JsonCursor::read_string(std::string_view& text) {
   skip_whitespace();
+  if (plain_string(text)) return ok_;
   const auto start = pos_ + 1;
   bool escaped = false;
   if (!string(&escaped)) return false;
@@ -91,6 +96,25 @@ bool JsonCursor::read_string(std::string_view& text) {
 }
 
 bool JsonCursor::read_integer(std::int64_t& value) {
+  skip_whitespace();
+  // Most integers read here are small and plain (a packet's or a message's type): digits, then
+  // what ends a number. A sign, a fraction, an exponent, a leading zero or more digits than
+  // kPlainDigits go the full way.
+  constexpr std::size_t kPlainDigits = 18;  // at most 999…9 (18 nines): no overflow
+  auto last = pos_;
+  std::int64_t plain = 0;
+  while (last < in_.size() && last - pos_ < kPlainDigits && is_digit(in_[last])) {
+    plain = plain * 10 + (in_[last++] - '0');
+  }
+  const bool ended = last == in_.size() || (!is_digit(in_[last]) && in_[last] != '.' &&
+                                            in_[last] != 'e' && in_[last] != 'E');
+  const bool leading_zero = last - pos_ > 1 && in_[pos_] == '0';
+  if (ok_ && last > pos_ && ended && !leading_zero) {
+    value = plain;
+    pos_ = last;
+    just_opened_ = false;
+    return true;
+  }
   std::string_view span;
   if (!skip(&span)) return false;
   auto [end, ec] = std::from_chars(span.data(), span.data() + span.size(), value);
@@ -184,7 +208,20 @@ bool JsonCursor::number() {
   return true;
 }
 
+bool JsonCursor::plain_string(std::string_view& text) {
+  if (pos_ >= in_.size() || in_[pos_] != '"') return false;
+  const auto start = pos_ + 1;
+  const auto end = skip_plain_text(in_, start);
+  if (end >= in_.size() || in_[end] != '"') return false;
+  text = std::string_view(in_.data() + start, end - start);
+  pos_ = end + 1;
+  return true;
+}
+
 bool JsonCursor::string(bool* escaped) {
+  skip_whitespace();
+  std::string_view plain;
+  if (plain_string(plain)) return ok_;
   if (!expect('"')) return false;
   const auto start = pos_;
   bool ascii = true;

@@ -43,6 +43,9 @@ class JsonCursor {
   bool expect(char c);
   bool value(std::size_t depth);
   bool string(bool* escaped = nullptr);
+  // A string of plain ASCII (no escapes, nothing to check) right at the cursor: read, and the
+  // cursor past it. Otherwise false, the cursor where it was.
+  bool plain_string(std::string_view& text);
   bool number();
   bool literal(std::string_view word);
   // Before an item or member: the closing `close` (false, cursor past it), else a comma unless

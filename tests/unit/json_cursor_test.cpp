@@ -170,3 +170,32 @@ TEST(ClusterBroadcastEvent, reads_a_stream_entrys_data_field) {
   EXPECT_TRUE(event->options.rooms.empty());
   EXPECT_FALSE(event->options.flags.is_volatile);
 }
+
+// Small plain integers are read on a short way, the rest the full way: both as JSON reads them.
+TEST(JsonCursor, reads_integers_as_json_does) {
+  const std::string_view texts[] = {
+      "3", " 42", "0", "7}", "12,", "-7", "-0", "99999999999999999", "999999999999999999",
+      "9223372036854775807", "-9223372036854775808", "9223372036854775808", "01", "00",
+      "1.5", "1e2", "2E1", "-", "", "x", "1x", "\"1\"", "true", "12345678901234567890"};
+  for (auto text : texts) {
+    JsonCursor in(text);
+    std::int64_t value = -1;
+    const bool read = in.read_integer(value);
+    // The value at the start of the text as the full parser reads it: an integer a 64-bit
+    // signed number holds, or not.
+    JsonCursor first(text);
+    std::string_view span;
+    bool fits = false;
+    if (first.skip(&span) && json::accept(span)) {
+      const auto parsed = json::parse(span);
+      fits =
+          parsed.is_number_integer() &&
+          (!parsed.is_number_unsigned() || parsed.get<std::uint64_t>() <= std::uint64_t{INT64_MAX});
+    }
+    EXPECT_EQ(read, fits) << text;
+    if (!read) continue;
+    EXPECT_EQ(value, json::parse(span).get<std::int64_t>()) << text;
+    // The cursor is right after the number: what follows is what the full way leaves.
+    EXPECT_EQ(in.at_end(), first.at_end()) << text;
+  }
+}
